@@ -1,0 +1,66 @@
+// The `cnnc` tool: dispatches to a subcommand (SPEC section 3).
+#include "compiler/cli/Commands.h"
+
+#include <iostream>
+
+namespace cnnc::cli {
+
+namespace {
+
+const char kMainHelp[] = R"(usage: cnnc COMMAND [ARGS...]
+
+cnnc compiles convolutional networks written in the .cnn language.
+
+commands:
+  check NET.cnn                 parse and check a network; print each layer's shape
+  run NET.cnn --inputs IN -o OUT [--weights W] [--schedule S]
+                                run a network once and write its outputs
+  help                          show this help
+
+Run `cnnc COMMAND --help` for a command's options.
+Exit codes: 0 success, 1 error in the input, 2 usage error.
+)";
+
+} // namespace
+
+int usageError(const std::string &command, const std::string &message, const std::string &usage) {
+  std::cerr << "cnnc " << command << ": " << message << "\n" << usage << "\n";
+  return kExitUsage;
+}
+
+int userError(const std::string &message) {
+  std::cerr << "cnnc: error: " << message << "\n";
+  return kExitUserError;
+}
+
+int dispatch(const std::vector<std::string> &words) {
+  if (words.empty()) {
+    std::cerr << kMainHelp;
+    return kExitUsage;
+  }
+  const std::string &command = words[0];
+  std::vector<std::string> rest(words.begin() + 1, words.end());
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::cout << kMainHelp;
+    return kExitSuccess;
+  }
+  if (command == "check")
+    return runCheckCommand(rest);
+  if (command == "run")
+    return runRunCommand(rest);
+  std::cerr << "cnnc: unknown command '" << command << "'\n" << kMainHelp;
+  return kExitUsage;
+}
+
+} // namespace cnnc::cli
+
+int main(int argc, char **argv) {
+  std::vector<std::string> words(argv + 1, argv + argc);
+  try {
+    return cnnc::cli::dispatch(words);
+  } catch (const std::bad_alloc &) {
+    // Limits are checked before allocating; this is the last line of defence.
+    std::cerr << "cnnc: error: out of memory\n";
+    return cnnc::cli::kExitUserError;
+  }
+}

@@ -1,0 +1,67 @@
+// Everything cnnc knows about one operator, in one place (STYLE.md 1.4): its arity,
+// typed attributes, shape rule, weights, reference semantics and cost. Each operator
+// defines its OpDef in compiler/ops/<Op>.cpp; passes, the checker and the CLI ask the
+// OpDef and never switch on an operator's name.
+#pragma once
+
+#include "compiler/ir/Attrs.h"
+#include "compiler/ir/Graph.h"
+#include "compiler/ir/TensorType.h"
+#include "dsl/Diagnostic.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cnnc::ir {
+
+class AttrReader;
+struct RefTensor;
+
+/// How an attribute is written, for the checker's messages and the language reference.
+struct AttrSpec {
+  std::string name;
+  std::string type;         // "int", "int or (h, w)", "float", "bool", "mode", ...
+  std::string defaultValue; // as documented; empty when required
+  bool positional = false;  // may also be given positionally after the tensors (pad)
+};
+
+/// What a shape rule sees: the node (attributes, locations) and its operands' shapes.
+struct ShapeContext {
+  const Node &node;
+  const std::vector<Shape> &inputs;
+  dsl::DiagnosticEngine &diags;
+};
+
+/// What a reference implementation sees. Values are double: the reference evaluator
+/// accumulates in double so it can serve as the oracle for f32 schedules.
+struct RefContext {
+  const Node &node;
+  const std::vector<const RefTensor *> &inputs;
+  const std::vector<const RefTensor *> &weights; // in the order of OpDef::weights
+  RefTensor &output;
+};
+
+struct OpDef {
+  explicit OpDef(std::string opName) : name(std::move(opName)) {}
+
+  std::string name;
+  std::string summary;         // one line, for the language reference
+  std::string torchEquivalent; // e.g. torch.nn.functional.max_pool2d
+  int minTensors = 1;
+  int maxTensors = 1; // -1: any number (concat)
+  std::vector<AttrSpec> attrs;
+
+  /// Reads and checks the attributes, reporting bad values at the value.
+  std::optional<Attrs> (*buildAttrs)(AttrReader &reader) = nullptr;
+  /// The output shape, or nullopt after reporting why the inputs do not fit.
+  std::optional<Shape> (*inferShape)(const ShapeContext &context) = nullptr;
+  /// The layer's weights in PyTorch's shapes; null for a layer without weights.
+  std::vector<WeightSpec> (*weights)(const Node &node, const std::vector<Shape> &inputs) = nullptr;
+  /// Naive loops that define what the operator means: the test oracle.
+  void (*reference)(const RefContext &context) = nullptr;
+  /// Floating-point operations of one evaluation (a multiply-add counts 2).
+  int64_t (*flops)(const Node &node, const std::vector<Shape> &inputs) = nullptr;
+};
+
+} // namespace cnnc::ir

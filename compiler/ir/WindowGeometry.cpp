@@ -1,0 +1,77 @@
+// Sliding-window arithmetic shared by every layer that has a window.
+#include "compiler/ir/WindowGeometry.h"
+
+#include <algorithm>
+
+namespace cnnc::ir {
+
+namespace {
+int64_t floorDiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+int64_t ceilDiv(int64_t a, int64_t b) { return -floorDiv(-a, b); }
+} // namespace
+
+int64_t dilatedKernelExtent(int64_t kernel, int64_t dilation) { return dilation * (kernel - 1) + 1; }
+
+int64_t windowOutputExtent(int64_t in, int64_t kernel, int64_t stride, int64_t padBegin,
+                           int64_t padEnd, int64_t dilation, bool ceilMode) {
+  int64_t span = in + padBegin + padEnd - dilatedKernelExtent(kernel, dilation);
+  if (span < 0)
+    return 0;
+  int64_t out = (ceilMode ? ceilDiv(span, stride) : floorDiv(span, stride)) + 1;
+  // PyTorch drops a last window that would start inside the end padding.
+  // Without this, ceil_mode shapes disagree with PyTorch's.
+  if (ceilMode && (out - 1) * stride >= in + padBegin)
+    --out;
+  return out;
+}
+
+PadPair samePadding(int64_t kernel, int64_t dilation) {
+  int64_t total = dilation * (kernel - 1);
+  return {total / 2, total - total / 2};
+}
+
+std::optional<int64_t> paddedSourceIndex(PadMode mode, int64_t i, int64_t size) {
+  if (i >= 0 && i < size)
+    return i;
+  switch (mode) {
+  case PadMode::Constant:
+    return std::nullopt;
+  case PadMode::Replicate:
+    return std::clamp<int64_t>(i, 0, size - 1);
+  case PadMode::Circular:
+    return ((i % size) + size) % size;
+  case PadMode::Reflect: {
+    if (size == 1)
+      return 0;
+    // Reflection without repeating the edge has period 2 * (size - 1).
+    int64_t period = 2 * (size - 1);
+    int64_t m = ((i % period) + period) % period;
+    return m < size ? m : period - m;
+  }
+  }
+  return std::nullopt;
+}
+
+int64_t averagePoolTaps(int64_t start, int64_t kernel, int64_t in, int64_t padEnd,
+                        bool countIncludePad) {
+  int64_t end = std::min(start + kernel, in + padEnd);
+  if (countIncludePad)
+    return end - start;
+  return std::min(end, in) - std::max<int64_t>(start, 0);
+}
+
+const char *padModeName(PadMode mode) {
+  switch (mode) {
+  case PadMode::Constant:
+    return "constant";
+  case PadMode::Reflect:
+    return "reflect";
+  case PadMode::Replicate:
+    return "replicate";
+  case PadMode::Circular:
+    return "circular";
+  }
+  return "?";
+}
+
+} // namespace cnnc::ir

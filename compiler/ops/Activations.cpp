@@ -1,0 +1,77 @@
+// Element-wise activations: relu, relu6, sigmoid, tanh, leaky_relu.
+#include "compiler/ops/OpHelpers.h"
+#include "compiler/ops/Ops.h"
+
+#include <cmath>
+
+namespace cnnc::ops {
+
+using namespace ir;
+
+namespace {
+
+std::optional<Attrs> buildActivation(ActivationKind kind) { return ActivationAttrs{kind, 0.01}; }
+std::optional<Attrs> buildRelu(AttrReader &) { return buildActivation(ActivationKind::Relu); }
+std::optional<Attrs> buildRelu6(AttrReader &) { return buildActivation(ActivationKind::Relu6); }
+std::optional<Attrs> buildSigmoid(AttrReader &) { return buildActivation(ActivationKind::Sigmoid); }
+std::optional<Attrs> buildTanh(AttrReader &) { return buildActivation(ActivationKind::Tanh); }
+std::optional<Attrs> buildLeakyRelu(AttrReader &reader) {
+  std::optional<double> slope = reader.getFloat("negative_slope", 0.01);
+  if (!slope)
+    return std::nullopt;
+  return ActivationAttrs{ActivationKind::LeakyRelu, *slope};
+}
+
+std::optional<Shape> inferSameShape(const ShapeContext &context) { return context.inputs[0]; }
+
+double activate(const ActivationAttrs &attrs, double x) {
+  switch (attrs.kind) {
+  case ActivationKind::Relu:
+    return x > 0.0 ? x : 0.0;
+  case ActivationKind::Relu6:
+    return std::min(std::max(x, 0.0), 6.0);
+  case ActivationKind::Sigmoid:
+    return 1.0 / (1.0 + std::exp(-x));
+  case ActivationKind::Tanh:
+    return std::tanh(x);
+  case ActivationKind::LeakyRelu:
+    return x >= 0.0 ? x : x * attrs.negativeSlope;
+  }
+  return x;
+}
+
+void referenceActivation(const RefContext &context) {
+  const ActivationAttrs &attrs = std::get<ActivationAttrs>(context.node.attrs);
+  mapElements(context, [&](double x) { return activate(attrs, x); });
+}
+
+int64_t activationFlops(const Node &node, const std::vector<Shape> &) { return numel(node.shape); }
+
+OpDef activation(const char *name, const char *torch, const char *summary,
+                 std::optional<Attrs> (*build)(AttrReader &)) {
+  OpDef def(name);
+  def.summary = summary;
+  def.torchEquivalent = torch;
+  def.buildAttrs = build;
+  def.inferShape = inferSameShape;
+  def.reference = referenceActivation;
+  def.flops = activationFlops;
+  return def;
+}
+
+} // namespace
+
+OpDef relu() { return activation("relu", "torch.nn.ReLU", "max(x, 0)", buildRelu); }
+OpDef relu6() { return activation("relu6", "torch.nn.ReLU6", "min(max(x, 0), 6)", buildRelu6); }
+OpDef sigmoid() {
+  return activation("sigmoid", "torch.nn.Sigmoid", "1 / (1 + exp(-x))", buildSigmoid);
+}
+OpDef tanh() { return activation("tanh", "torch.nn.Tanh", "hyperbolic tangent", buildTanh); }
+OpDef leakyRelu() {
+  OpDef def = activation("leaky_relu", "torch.nn.LeakyReLU",
+                         "x if x >= 0 else negative_slope * x", buildLeakyRelu);
+  def.attrs = {{"negative_slope", "float", "0.01"}};
+  return def;
+}
+
+} // namespace cnnc::ops

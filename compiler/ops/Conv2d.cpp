@@ -1,0 +1,186 @@
+// conv2d: torch.nn.functional.conv2d, with nn.Conv2d's padding_mode.
+#include "compiler/ir/WindowGeometry.h"
+#include "compiler/ops/OpHelpers.h"
+#include "compiler/ops/Ops.h"
+
+namespace cnnc::ops {
+
+using namespace ir;
+
+namespace {
+
+const std::vector<std::string> kPaddingModes = {"zeros", "reflect", "replicate", "circular"};
+const PadMode kPaddingModeValues[] = {PadMode::Constant, PadMode::Reflect, PadMode::Replicate,
+                                      PadMode::Circular};
+
+std::optional<Attrs> buildConv2dAttrs(AttrReader &reader) {
+  bool present = reader.require("out_channels") & reader.require("kernel_size");
+  std::optional<int64_t> outChannels = reader.getInt("out_channels", 1, 1);
+  std::optional<Int2> kernel = reader.getInt2("kernel_size", {1, 1}, 1);
+  std::optional<Int2> stride = reader.getInt2("stride", {1, 1}, 1);
+  std::optional<AttrReader::ConvPadding> padding = reader.getConvPadding("padding");
+  std::optional<Int2> dilation = reader.getInt2("dilation", {1, 1}, 1);
+  std::optional<int64_t> groups = reader.getInt("groups", 1, 1);
+  std::optional<bool> bias = reader.getBool("bias", true);
+  std::optional<size_t> mode = reader.getChoice("padding_mode", 0, kPaddingModes);
+  if (!present || !outChannels || !kernel || !stride || !padding || !dilation || !groups ||
+      !bias || !mode)
+    return std::nullopt;
+  // PyTorch: "padding='same' is not supported for strided convolutions".
+  if (padding->same && (stride->h != 1 || stride->w != 1)) {
+    reader.errorAt("padding", "padding=same requires stride 1");
+    return std::nullopt;
+  }
+  Conv2dAttrs attrs;
+  attrs.outChannels = *outChannels;
+  attrs.kernel = *kernel;
+  attrs.stride = *stride;
+  attrs.dilation = *dilation;
+  attrs.groups = *groups;
+  attrs.bias = *bias;
+  attrs.padMode = kPaddingModeValues[*mode];
+  if (padding->same) {
+    PadPair rows = samePadding(kernel->h, dilation->h);
+    PadPair cols = samePadding(kernel->w, dilation->w);
+    attrs.padding = {cols.begin, cols.end, rows.begin, rows.end};
+  } else {
+    attrs.padding = {padding->pad.w, padding->pad.w, padding->pad.h, padding->pad.h};
+  }
+  return attrs;
+}
+
+bool checkGroups(const ShapeContext &context, const Conv2dAttrs &attrs, int64_t inChannels) {
+  if (inChannels % attrs.groups != 0) {
+    context.diags.error(context.node.attrLoc("groups"),
+                        "groups " + std::to_string(attrs.groups) + " must divide the input's " +
+                            std::to_string(inChannels) + " channels");
+    return false;
+  }
+  if (attrs.outChannels % attrs.groups != 0) {
+    context.diags.error(context.node.attrLoc("out_channels"),
+                        "out_channels " + std::to_string(attrs.outChannels) +
+                            " must be divisible by groups " + std::to_string(attrs.groups));
+    return false;
+  }
+  return true;
+}
+
+/// The output extent of one axis, or an error at kernel_size when the dilated kernel
+/// does not fit in the padded input.
+std::optional<int64_t> convExtent(const ShapeContext &context, int64_t in, int64_t kernel,
+                                  int64_t stride, int64_t padBegin, int64_t padEnd,
+                                  int64_t dilation, const char *dimName) {
+  int64_t out = windowOutputExtent(in, kernel, stride, padBegin, padEnd, dilation, false);
+  if (out >= 1)
+    return out;
+  context.diags.error(context.node.attrLoc("kernel_size"),
+                      "kernel " + std::string(dimName) + " " + std::to_string(kernel) +
+                          (dilation > 1 ? " (dilated " +
+                                              std::to_string(dilatedKernelExtent(kernel, dilation)) +
+                                              ")"
+                                        : "") +
+                          " exceeds padded input " + dimName + " " +
+                          std::to_string(in + padBegin + padEnd));
+  return std::nullopt;
+}
+
+std::optional<Shape> inferConv2dShape(const ShapeContext &context) {
+  if (!requireRank(context, 0, {4}))
+    return std::nullopt;
+  const Conv2dAttrs &attrs = std::get<Conv2dAttrs>(context.node.attrs);
+  const Shape &in = context.inputs[0];
+  if (!checkGroups(context, attrs, in[1]) ||
+      !checkPaddingFits(context, attrs.padMode, attrs.padding, in[2], in[3]))
+    return std::nullopt;
+  const Pad4 &p = attrs.padding;
+  std::optional<int64_t> height = convExtent(context, in[2], attrs.kernel.h, attrs.stride.h, p.top,
+                                             p.bottom, attrs.dilation.h, "height");
+  if (!height)
+    return std::nullopt;
+  std::optional<int64_t> width = convExtent(context, in[3], attrs.kernel.w, attrs.stride.w, p.left,
+                                            p.right, attrs.dilation.w, "width");
+  if (!width)
+    return std::nullopt;
+  return Shape{in[0], attrs.outChannels, *height, *width};
+}
+
+std::vector<WeightSpec> conv2dWeights(const Node &node, const std::vector<Shape> &inputs) {
+  const Conv2dAttrs &attrs = std::get<Conv2dAttrs>(node.attrs);
+  std::vector<WeightSpec> specs = {
+      {"weight", {attrs.outChannels, inputs[0][1] / attrs.groups, attrs.kernel.h, attrs.kernel.w}}};
+  if (attrs.bias)
+    specs.push_back({"bias", {attrs.outChannels}});
+  return specs;
+}
+
+/// Accumulates one (input channel, kernel tap) into a whole output plane: the padded
+/// input row is looked up through the padding mode, constant padding reads zero.
+void accumulateTap(const RefTensor &in, const Conv2dAttrs &attrs, int64_t n, int64_t ic, int64_t kh,
+                   int64_t kw, double weight, double *outPlane, int64_t outH, int64_t outW) {
+  const int64_t height = in.shape[2], width = in.shape[3];
+  for (int64_t oh = 0; oh < outH; ++oh) {
+    std::optional<int64_t> ih = paddedSourceIndex(
+        attrs.padMode, windowStart(oh, attrs.stride.h, attrs.padding.top) + kh * attrs.dilation.h,
+        height);
+    if (!ih)
+      continue;
+    for (int64_t ow = 0; ow < outW; ++ow) {
+      std::optional<int64_t> iw = paddedSourceIndex(
+          attrs.padMode,
+          windowStart(ow, attrs.stride.w, attrs.padding.left) + kw * attrs.dilation.w, width);
+      if (iw)
+        outPlane[oh * outW + ow] += weight * in.at(n, ic, *ih, *iw);
+    }
+  }
+}
+
+void referenceConv2d(const RefContext &context) {
+  const Conv2dAttrs &attrs = std::get<Conv2dAttrs>(context.node.attrs);
+  const RefTensor &in = *context.inputs[0];
+  const RefTensor &weight = *context.weights[0];
+  RefTensor &out = context.output;
+  const int64_t outH = out.shape[2], outW = out.shape[3];
+  const int64_t inPerGroup = in.shape[1] / attrs.groups;
+  const int64_t outPerGroup = attrs.outChannels / attrs.groups;
+  for (int64_t n = 0; n < out.shape[0]; ++n)
+    for (int64_t oc = 0; oc < attrs.outChannels; ++oc) {
+      double *plane = &out.at(n, oc, 0, 0);
+      const double bias = attrs.bias ? context.weights[1]->data[oc] : 0.0;
+      std::fill(plane, plane + outH * outW, bias);
+      for (int64_t icg = 0; icg < inPerGroup; ++icg)
+        for (int64_t kh = 0; kh < attrs.kernel.h; ++kh)
+          for (int64_t kw = 0; kw < attrs.kernel.w; ++kw)
+            accumulateTap(in, attrs, n, (oc / outPerGroup) * inPerGroup + icg, kh, kw,
+                          weight.at(oc, icg, kh, kw), plane, outH, outW);
+    }
+}
+
+int64_t conv2dFlops(const Node &node, const std::vector<Shape> &inputs) {
+  const Conv2dAttrs &attrs = std::get<Conv2dAttrs>(node.attrs);
+  int64_t macsPerOutput = inputs[0][1] / attrs.groups * attrs.kernel.h * attrs.kernel.w;
+  return 2 * numel(node.shape) * macsPerOutput;
+}
+
+} // namespace
+
+OpDef conv2d() {
+  OpDef def("conv2d");
+  def.summary = "2-D convolution over an NCHW tensor";
+  def.torchEquivalent = "torch.nn.Conv2d";
+  def.attrs = {{"out_channels", "int >= 1", ""},
+               {"kernel_size", "int or (kh, kw)", ""},
+               {"stride", "int or (sh, sw)", "1"},
+               {"padding", "int, (ph, pw), same or valid", "0"},
+               {"dilation", "int or (dh, dw)", "1"},
+               {"groups", "int >= 1", "1"},
+               {"bias", "bool", "true"},
+               {"padding_mode", "zeros, reflect, replicate or circular", "zeros"}};
+  def.buildAttrs = buildConv2dAttrs;
+  def.inferShape = inferConv2dShape;
+  def.weights = conv2dWeights;
+  def.reference = referenceConv2d;
+  def.flops = conv2dFlops;
+  return def;
+}
+
+} // namespace cnnc::ops

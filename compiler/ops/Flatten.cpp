@@ -1,0 +1,38 @@
+// flatten: torch.flatten(x, 1), [N, C, H, W] -> [N, C*H*W].
+#include "compiler/ops/OpHelpers.h"
+#include "compiler/ops/Ops.h"
+
+namespace cnnc::ops {
+
+using namespace ir;
+
+namespace {
+
+std::optional<Attrs> buildFlattenAttrs(AttrReader &) { return std::monostate{}; }
+
+std::optional<Shape> inferFlattenShape(const ShapeContext &context) {
+  const Shape &in = context.inputs[0];
+  int64_t features = 1;
+  for (size_t d = 1; d < in.size(); ++d)
+    features *= in[d]; // cannot overflow: the input's element count fits
+  return Shape{in[0], features};
+}
+
+void referenceFlatten(const RefContext &context) { context.output.data = context.inputs[0]->data; }
+
+int64_t flattenFlops(const Node &, const std::vector<Shape> &) { return 0; }
+
+} // namespace
+
+OpDef flatten() {
+  OpDef def("flatten");
+  def.summary = "keeps the batch dimension and flattens the rest";
+  def.torchEquivalent = "torch.flatten(x, 1)";
+  def.buildAttrs = buildFlattenAttrs;
+  def.inferShape = inferFlattenShape;
+  def.reference = referenceFlatten;
+  def.flops = flattenFlops;
+  return def;
+}
+
+} // namespace cnnc::ops

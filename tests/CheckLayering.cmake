@@ -1,0 +1,12 @@
+# Fails when dsl/ or runtime/ include what their layer forbids (STYLE.md 1.1).
+function(check_forbidden dir regex why)
+  file(GLOB_RECURSE files ${SOURCE_DIR}/${dir}/*.h ${SOURCE_DIR}/${dir}/*.cpp ${SOURCE_DIR}/${dir}/*.hpp)
+  foreach(f ${files})
+    file(STRINGS ${f} hits REGEX "${regex}")
+    if(hits)
+      message(SEND_ERROR "${f}: ${why}: ${hits}")
+    endif()
+  endforeach()
+endfunction()
+check_forbidden(dsl "#include [<\"](Halide|compiler/|runtime/|cnnc/runtime)" "dsl/ knows nothing of Halide, the compiler or the runtime")
+check_forbidden(runtime "#include [<\"](Halide\\.h|llvm/|compiler/|dsl/)" "runtime/ knows nothing of the compiler, LLVM or Halide's compiler")
