@@ -1,0 +1,101 @@
+// Model: a network compiled ahead of time (`cnnc compile`) with its weights bound,
+// ready to run on caller-owned buffers. The generated wrapper header NAME.hpp holds
+// one; this is also the API for code that drives a network through its signature.
+//
+// What a program links: the generated NAME.a (the network, without the Halide
+// runtime), cnnc_runtime, and exactly one Halide runtime (halide_runtime.a, written
+// by `cnnc compile` or `cnnc runtime`) however many networks it holds. No libHalide,
+// no LLVM.
+//
+// Halide runtime behaviour that is process-wide, not per model:
+//  - errors inside a pipeline (say, an allocation that fails) are printed to stderr by
+//    Halide's default `halide_error` handler before run() returns the error code as an
+//    Error; `halide_set_error_handler` (HalideRuntime.h) replaces that handler for the
+//    whole process, and cnnc leaves it alone;
+//  - the worker thread pool is shared by every pipeline; see setThreadCount
+//    (cnnc/runtime/Threads.h).
+#pragma once
+
+#include "cnnc/runtime/Expected.h"
+#include "cnnc/runtime/Tensor.h"
+#include "cnnc/runtime/TensorBinding.h"
+#include "cnnc/runtime/TensorView.h"
+
+#include <cstddef>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace cnnc::rt {
+
+/// Halide's generated `int NAME_argv(void **args)`: args[i] is a `halide_buffer_t *`
+/// for the i-th argument (inputs, then weights, then outputs); returns 0 on success
+/// or a negative `halide_error_code_t`.
+using HalideArgvFunction = int (*)(void **);
+
+/// Everything the runtime knows about a compiled network: the tensors it takes, in
+/// the order of the generated function's arguments, in PyTorch's shapes. The
+/// generated NAME.hpp builds it from constants (NAME::signature()).
+struct NetworkSignature {
+  std::string name;                 // the generated function's name
+  std::vector<TensorSpec> inputs;   // declaration order
+  std::vector<TensorSpec> weights;  // "conv1.weight", ... in the pipeline's order
+  std::vector<TensorSpec> outputs;  // the network's `output` order
+  HalideArgvFunction argv = nullptr;
+};
+
+/// A compiled network with bound weights. Movable, not copyable. A Model only exists
+/// once its weights have been validated, so run() needs no "is it loaded" state.
+///
+/// run() is const and re-entrant: several threads may run one Model at once (weights
+/// are read-only after binding; every per-call structure lives in the call).
+class Model {
+public:
+  /// Reads the weights from a safetensors file (a PyTorch state_dict whose module
+  /// names match the layers loads as is; `*.num_batches_tracked` is ignored). Every
+  /// missing, unexpected, mistyped or misshaped tensor is listed in one Error.
+  static Expected<Model> fromFile(const NetworkSignature &signature,
+                                  const std::string &weightsPath);
+
+  /// Binds weights already in memory, validated as fromFile does. `weights` is moved
+  /// in, so no copy is made when the layout needs no conversion.
+  static Expected<Model> fromTensors(const NetworkSignature &signature,
+                                     std::map<std::string, Tensor> weights);
+
+  Model(Model &&) noexcept = default;
+  Model &operator=(Model &&) noexcept = default;
+  Model(const Model &) = delete;
+  Model &operator=(const Model &) = delete;
+  ~Model() = default;
+
+  /// Runs the network once. `inputs` and `outputs` follow the signature's order and
+  /// must match its shapes exactly. Dense row-major views are passed straight to the
+  /// pipeline; any other strides work too, through a dense scratch copy made for the
+  /// call (the generated pipelines are specialized for dense tensors). Outputs must
+  /// not overlap each other or the inputs. Every mistake is an Error
+  /// naming the tensor ("input 'image': expected shape [1, 3, 8, 8], found
+  /// [1, 3, 8, 9]"); a failure inside the pipeline is an Error with Halide's code.
+  Status run(const std::vector<ConstTensorView> &inputs,
+             const std::vector<TensorView> &outputs) const;
+
+  /// Runs on dense row-major buffers of exactly the signature's shapes: `inputs` holds
+  /// signature().inputs.size() pointers, `outputs` signature().outputs.size(). The
+  /// typed `run(const float *image, ..., float *out)` of NAME.hpp calls this.
+  Status runDense(const float *const *inputs, size_t inputCount, float *const *outputs,
+                  size_t outputCount) const;
+
+  const NetworkSignature &signature() const { return signature_; }
+
+  /// The weights as the pipeline takes them, in signature().weights order.
+  const std::vector<Tensor> &preparedWeights() const { return weights_; }
+
+private:
+  Model(NetworkSignature signature, std::vector<Tensor> weights)
+      : signature_(std::move(signature)), weights_(std::move(weights)) {}
+
+  NetworkSignature signature_;
+  std::vector<Tensor> weights_;
+};
+
+} // namespace cnnc::rt
