@@ -119,9 +119,22 @@ std::string DiagnosticEngine::render(const Diagnostic &diagnostic) const {
 }
 
 std::string DiagnosticEngine::renderAll() const {
+  // Checks run in passes (syntax, names, shapes), but a reader wants the file in order:
+  // sort errors and warnings by location, each keeping the notes that follow it.
+  std::vector<std::vector<const Diagnostic *>> groups;
+  for (const Diagnostic &diagnostic : diagnostics_) {
+    if (diagnostic.severity != Severity::Note || groups.empty())
+      groups.emplace_back();
+    groups.back().push_back(&diagnostic);
+  }
+  std::stable_sort(groups.begin(), groups.end(), [](const auto &a, const auto &b) {
+    return std::make_pair(a[0]->loc.line, a[0]->loc.column) <
+           std::make_pair(b[0]->loc.line, b[0]->loc.column);
+  });
   std::string out;
-  for (const Diagnostic &diagnostic : diagnostics_)
-    out += render(diagnostic);
+  for (const auto &group : groups)
+    for (const Diagnostic *diagnostic : group)
+      out += render(*diagnostic);
   return out;
 }
 

@@ -6,7 +6,9 @@
 #include "compiler/cli/Commands.h"
 #include "compiler/cli/Frontend.h"
 #include "compiler/cli/Options.h"
+#include "compiler/emit/JitRun.h"
 #include "compiler/eval/Reference.h"
+#include "compiler/schedule/Schedule.h"
 
 #include <iostream>
 
@@ -18,13 +20,14 @@ namespace {
 
 const char kRunUsage[] =
     "usage: cnnc run NET.cnn --inputs IN.safetensors -o OUT.safetensors "
-    "[--weights W.safetensors] [--schedule reference]";
+    "[--weights W.safetensors] [--schedule fused|unfused|reference]";
 
 const std::vector<OptionSpec> kRunOptions = {
     {"--weights", "", true, "weights (safetensors; PyTorch state_dict names)", "W"},
     {"--inputs", "", true, "network inputs by name (safetensors, or .npy for one input)", "IN"},
     {"--output", "-o", true, "where to write every output (safetensors, or .npy for one)", "OUT"},
-    {"--schedule", "", true, "reference (the plain C++ evaluator)", "S"},
+    {"--schedule", "", true,
+     "fused (default), unfused, or reference (the plain C++ evaluator)", "S"},
 };
 
 /// Activations of the reference evaluator are doubles; refuse networks that could not
@@ -70,8 +73,9 @@ rt::Status writeOutputs(const std::string &path, const eval::TensorMap &outputs)
   return rt::writeSafetensors(path, named);
 }
 
-int runReference(const Graph &graph, const ParsedOptions &options) {
-  if (referenceBytes(graph) > kMaxReferenceBytes)
+/// Runs `graph` under `schedule` ("reference" or a Halide schedule) and writes outputs.
+int runNetwork(const Graph &graph, const std::string &schedule, const ParsedOptions &options) {
+  if (schedule == "reference" && referenceBytes(graph) > kMaxReferenceBytes)
     return userError("network '" + graph.name +
                      "' is too large for the reference evaluator (activations exceed 8 GiB)");
   eval::TensorMap weights;
@@ -87,7 +91,15 @@ int runReference(const Graph &graph, const ParsedOptions &options) {
   auto inputs = rt::loadTensors(*options.get("--inputs"), inputSpecs(graph), "input");
   if (!inputs)
     return userError(inputs.error().message);
-  eval::TensorMap outputs = eval::evaluateReference(graph, weights, *inputs);
+  eval::TensorMap outputs;
+  if (schedule == "reference") {
+    outputs = eval::evaluateReference(graph, weights, *inputs);
+  } else {
+    auto computed = emit::runJit(graph, *schedule::parseScheduleKind(schedule), weights, *inputs);
+    if (!computed)
+      return userError(computed.error().message);
+    outputs = std::move(*computed);
+  }
   rt::Status written = writeOutputs(*options.get("--output"), outputs);
   if (!written)
     return userError(written.error().message);
@@ -110,15 +122,16 @@ int runRunCommand(const std::vector<std::string> &args) {
     return usageError("run", "expected exactly one NET.cnn file", kRunUsage);
   if (!options->has("--inputs") || !options->has("--output"))
     return usageError("run", "--inputs and -o are required", kRunUsage);
-  std::string schedule = options->get("--schedule").value_or("reference");
-  if (schedule != "reference")
-    return usageError("run", "unknown schedule '" + schedule + "' (available: reference)",
+  std::string schedule = options->get("--schedule").value_or("fused");
+  if (schedule != "reference" && !schedule::parseScheduleKind(schedule))
+    return usageError("run",
+                      "unknown schedule '" + schedule + "' (expected fused, unfused or reference)",
                       kRunUsage);
   LoadedNetwork network = loadNetwork(options->positional[0]);
   std::cerr << network.diagnostics;
   if (!network.graph)
     return kExitUserError;
-  return runReference(*network.graph, *options);
+  return runNetwork(*network.graph, schedule, *options);
 }
 
 } // namespace cnnc::cli

@@ -15,6 +15,9 @@ commands:
   check NET.cnn                 parse and check a network; print each layer's shape
   run NET.cnn --inputs IN -o OUT [--weights W] [--schedule S]
                                 run a network once and write its outputs
+  compile NET.cnn -o DIR [--schedule S] [--target T] [--function-name F]
+                                compile ahead of time: DIR/NAME.a, NAME.h, NAME.hpp
+  runtime -o DIR [--target T]   write the Halide runtime (one per program)
   help                          show this help
 
 Run `cnnc COMMAND --help` for a command's options.
@@ -48,6 +51,10 @@ int dispatch(const std::vector<std::string> &words) {
     return runCheckCommand(rest);
   if (command == "run")
     return runRunCommand(rest);
+  if (command == "compile")
+    return runCompileCommand(rest);
+  if (command == "runtime")
+    return runRuntimeCommand(rest);
   std::cerr << "cnnc: unknown command '" << command << "'\n" << kMainHelp;
   return kExitUsage;
 }

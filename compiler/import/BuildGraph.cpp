@@ -193,8 +193,10 @@ LayerArguments GraphBuilder::splitArguments(const dsl::LayerStmt &layer, const O
 void GraphBuilder::resolveTensor(ProtoNode &proto, const Value &value) {
   auto it = byName_.find(value.identifier);
   if (it == byName_.end()) {
-    diags_.error(value.loc, "undefined tensor '" + value.identifier + "'" +
-                                suggestion(value.identifier, definedNames()));
+    // After a syntax error the name may belong to the line that failed: stay silent.
+    if (!hadSyntaxErrors_)
+      diags_.error(value.loc, "undefined tensor '" + value.identifier + "'" +
+                                  suggestion(value.identifier, definedNames()));
     proto.node.valid = false;
     return;
   }
@@ -362,8 +364,9 @@ std::vector<size_t> GraphBuilder::resolveOutputs() {
     for (size_t i = 0; i < stmt.names.size(); ++i) {
       auto it = byName_.find(stmt.names[i]);
       if (it == byName_.end()) {
-        diags_.error(stmt.nameLocs[i], "undefined tensor '" + stmt.names[i] + "'" +
-                                           suggestion(stmt.names[i], definedNames()));
+        if (!hadSyntaxErrors_)
+          diags_.error(stmt.nameLocs[i], "undefined tensor '" + stmt.names[i] + "'" +
+                                             suggestion(stmt.names[i], definedNames()));
         continue;
       }
       protos_[it->second].used = true;

@@ -24,8 +24,9 @@ size_t editDistance(const std::string &a, const std::string &b) {
 } // namespace
 
 std::string closestMatch(const std::string &word, const std::vector<std::string> &candidates) {
-  // Long garbage words are never typos; skip the quadratic work on them.
-  if (word.size() > 64)
+  // Long garbage words are never typos (and skip the quadratic work); in one- and
+  // two-letter names every other short name is "close", so suggest nothing.
+  if (word.size() > 64 || word.size() < 3)
     return "";
   size_t limit = std::min<size_t>(2, std::max<size_t>(1, word.size() / 3));
   std::string best;

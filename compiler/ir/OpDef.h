@@ -13,6 +13,14 @@
 #include <string>
 #include <vector>
 
+namespace Halide {
+class Func;
+} // namespace Halide
+
+namespace cnnc::lower {
+struct LowerContext;
+} // namespace cnnc::lower
+
 namespace cnnc::ir {
 
 class AttrReader;
@@ -62,6 +70,28 @@ struct OpDef {
   void (*reference)(const RefContext &context) = nullptr;
   /// Floating-point operations of one evaluation (a multiply-add counts 2).
   int64_t (*flops)(const Node &node, const std::vector<Shape> &inputs) = nullptr;
+  /// The pure Halide algorithm (no scheduling: STYLE.md 1.7).
+  Halide::Func (*lower)(const lower::LowerContext &context) = nullptr;
+
+  /// How schedules treat the layer. Pointwise layers (activations, add, pad,
+  /// batch-norm) read each input at or near the output coordinate, so the fused
+  /// schedule inlines them into their consumer; window layers (conv, pooling) are
+  /// stages of their own.
+  bool pointwise = false;
+  /// A per-channel affine layer (batch-norm): out = in * scale(c) + shift(c). Fills the
+  /// two functions from the layer's weights, so the lowering can fold the layer into a
+  /// producer that `absorbsChannelAffine`.
+  void (*channelAffine)(const lower::LowerContext &context, Halide::Func &scale,
+                        Halide::Func &shift) = nullptr;
+  /// The layer can fold a following per-channel affine layer into its weights and bias
+  /// (conv2d).
+  bool absorbsChannelAffine = false;
+  /// A window layer (pooling) whose producer the fused schedule computes per tile of
+  /// this layer's output, so the producer's full output is never stored.
+  bool computesProducerPerTile = false;
+  /// An explicit padding layer: the fused schedule never materializes it; it becomes
+  /// the boundary condition of whatever reads it.
+  bool foldsIntoConsumer = false;
 };
 
 } // namespace cnnc::ir

@@ -52,14 +52,6 @@ std::optional<int64_t> paddedSourceIndex(PadMode mode, int64_t i, int64_t size) 
   return std::nullopt;
 }
 
-int64_t averagePoolTaps(int64_t start, int64_t kernel, int64_t in, int64_t padEnd,
-                        bool countIncludePad) {
-  int64_t end = std::min(start + kernel, in + padEnd);
-  if (countIncludePad)
-    return end - start;
-  return std::min(end, in) - std::max<int64_t>(start, 0);
-}
-
 const char *padModeName(PadMode mode) {
   switch (mode) {
   case PadMode::Constant:

@@ -5,6 +5,7 @@
 
 #include "compiler/ir/Attrs.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 
@@ -28,10 +29,9 @@ struct PadPair {
 PadPair samePadding(int64_t kernel, int64_t dilation);
 
 /// The first input coordinate (in unpadded coordinates, possibly negative) that
-/// output `out` of a window reads.
-inline int64_t windowStart(int64_t out, int64_t stride, int64_t padBegin) {
-  return out * stride - padBegin;
-}
+/// output `out` of a window reads. A template so that the Halide lowering computes
+/// the same thing on Halide::Expr as the evaluators do on integers.
+template <typename T> T windowStart(T out, T stride, T padBegin) { return out * stride - padBegin; }
 
 /// Where padded coordinate `i` (in unpadded coordinates, any value within the padding)
 /// reads from a dimension of `size`: an index in [0, size), or nullopt for the
@@ -43,7 +43,16 @@ std::optional<int64_t> paddedSourceIndex(PadMode mode, int64_t i, int64_t size);
 /// coordinates) along one axis: the number of taps counted, before multiplying the
 /// two axes. With count_include_pad the window is clipped to the padded input, else to
 /// the real input.
-int64_t averagePoolTaps(int64_t start, int64_t kernel, int64_t in, int64_t padEnd,
-                        bool countIncludePad);
+/// A template for the same reason as windowStart (min and max resolve to Halide's for
+/// Halide::Expr).
+template <typename T>
+T averagePoolTaps(T start, T kernel, T in, T padEnd, bool countIncludePad) {
+  using std::max;
+  using std::min;
+  T end = min(start + kernel, in + padEnd);
+  if (countIncludePad)
+    return end - start;
+  return min(end, in) - max(start, T(0));
+}
 
 } // namespace cnnc::ir

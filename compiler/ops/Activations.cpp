@@ -1,6 +1,7 @@
 // Element-wise activations: relu, relu6, sigmoid, tanh, leaky_relu.
 #include "compiler/ops/OpHelpers.h"
 #include "compiler/ops/Ops.h"
+#include "compiler/lower/LowerHelpers.h"
 
 #include <cmath>
 
@@ -47,6 +48,8 @@ void referenceActivation(const RefContext &context) {
 
 int64_t activationFlops(const Node &node, const std::vector<Shape> &) { return numel(node.shape); }
 
+Halide::Func lowerActivation(const lower::LowerContext &context);
+
 OpDef activation(const char *name, const char *torch, const char *summary,
                  std::optional<Attrs> (*build)(AttrReader &)) {
   OpDef def(name);
@@ -56,7 +59,34 @@ OpDef activation(const char *name, const char *torch, const char *summary,
   def.inferShape = inferSameShape;
   def.reference = referenceActivation;
   def.flops = activationFlops;
+  def.lower = lowerActivation;
+  def.pointwise = true;
   return def;
+}
+
+
+Halide::Expr activateExpr(const ActivationAttrs &attrs, const Halide::Expr &v) {
+  switch (attrs.kind) {
+  case ActivationKind::Relu:
+    return Halide::max(v, 0.0f);
+  case ActivationKind::Relu6:
+    return Halide::clamp(v, 0.0f, 6.0f);
+  case ActivationKind::Sigmoid:
+    return 1.0f / (1.0f + Halide::exp(-v));
+  case ActivationKind::Tanh:
+    return Halide::tanh(v);
+  case ActivationKind::LeakyRelu:
+    return Halide::select(v >= 0.0f, v, v * static_cast<float>(attrs.negativeSlope));
+  }
+  return v;
+}
+
+Halide::Func lowerActivation(const lower::LowerContext &context) {
+  const ActivationAttrs &attrs = std::get<ActivationAttrs>(context.node.attrs);
+  const std::vector<Halide::Var> args = lower::tensorArgs(context.inputs[0].shape.size());
+  Halide::Func out = lower::newFunc(context);
+  out(args) = activateExpr(attrs, context.inputs[0].func(args));
+  return out;
 }
 
 } // namespace

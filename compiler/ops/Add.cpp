@@ -1,6 +1,7 @@
 // add: element-wise sum of two tensors of identical shape (no broadcasting).
 #include "compiler/ops/OpHelpers.h"
 #include "compiler/ops/Ops.h"
+#include "compiler/lower/LowerHelpers.h"
 
 namespace cnnc::ops {
 
@@ -27,6 +28,14 @@ void referenceAdd(const RefContext &context) {
 
 int64_t addFlops(const Node &node, const std::vector<Shape> &) { return numel(node.shape); }
 
+
+Halide::Func lowerAdd(const lower::LowerContext &context) {
+  const std::vector<Halide::Var> args = lower::tensorArgs(context.inputs[0].shape.size());
+  Halide::Func out = lower::newFunc(context);
+  out(args) = context.inputs[0].func(args) + context.inputs[1].func(args);
+  return out;
+}
+
 } // namespace
 
 OpDef add() {
@@ -38,6 +47,8 @@ OpDef add() {
   def.inferShape = inferAddShape;
   def.reference = referenceAdd;
   def.flops = addFlops;
+  def.lower = lowerAdd;
+  def.pointwise = true;
   return def;
 }
 

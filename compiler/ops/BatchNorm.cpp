@@ -1,6 +1,7 @@
 // batch_norm: torch.nn.BatchNorm2d in inference mode (running statistics).
 #include "compiler/ops/OpHelpers.h"
 #include "compiler/ops/Ops.h"
+#include "compiler/lower/LowerHelpers.h"
 
 #include <cmath>
 
@@ -52,6 +53,29 @@ int64_t batchNormFlops(const Node &node, const std::vector<Shape> &) {
   return 2 * numel(node.shape);
 }
 
+
+/// scale = weight / sqrt(running_var + eps); shift = bias - running_mean * scale.
+void batchNormAffine(const lower::LowerContext &context, Halide::Func &scale, Halide::Func &shift) {
+  const double eps = std::get<BatchNormAttrs>(context.node.attrs).eps;
+  Halide::Var ch("ch");
+  scale = Halide::Func(context.funcName + "_scale");
+  shift = Halide::Func(context.funcName + "_shift");
+  scale(ch) = context.weights[0](ch) /
+              Halide::sqrt(context.weights[3](ch) + static_cast<float>(eps));
+  shift(ch) = context.weights[1](ch) - context.weights[2](ch) * scale(ch);
+}
+
+/// The stand-alone form (no convolution to fold into): out = in * scale(c) + shift(c).
+Halide::Func lowerBatchNorm(const lower::LowerContext &context) {
+  Halide::Func scale, shift;
+  batchNormAffine(context, scale, shift);
+  const std::vector<Halide::Var> args = lower::tensorArgs(context.inputs[0].shape.size());
+  const Halide::Var &channel = args.size() == 4 ? args[2] : args[0];
+  Halide::Func out = lower::newFunc(context);
+  out(args) = context.inputs[0].func(args) * scale(channel) + shift(channel);
+  return out;
+}
+
 } // namespace
 
 OpDef batchNorm() {
@@ -64,6 +88,9 @@ OpDef batchNorm() {
   def.weights = batchNormWeights;
   def.reference = referenceBatchNorm;
   def.flops = batchNormFlops;
+  def.lower = lowerBatchNorm;
+  def.pointwise = true;
+  def.channelAffine = batchNormAffine;
   return def;
 }
 

@@ -1,6 +1,7 @@
 // concat: torch.cat along one dimension.
 #include "compiler/ops/OpHelpers.h"
 #include "compiler/ops/Ops.h"
+#include "compiler/lower/LowerHelpers.h"
 
 namespace cnnc::ops {
 
@@ -60,6 +61,32 @@ void referenceConcat(const RefContext &context) {
 
 int64_t concatFlops(const Node &, const std::vector<Shape> &) { return 0; }
 
+
+/// Each coordinate along `dim` reads the operand that covers it. Reads are clamped
+/// into each operand's extent so bounds inference never asks an operand for more than
+/// it has; the select discards the clamped values.
+Halide::Func lowerConcat(const lower::LowerContext &context) {
+  using lower::i32;
+  const size_t dim = static_cast<size_t>(std::get<AxisAttrs>(context.node.attrs).dim);
+  const size_t rank = context.inputs[0].shape.size();
+  const std::vector<Halide::Var> args = lower::tensorArgs(rank);
+  const size_t axis = rank - 1 - dim; // Halide's dimensions are reversed
+  Halide::Expr value;
+  int64_t offset = 0;
+  for (const lower::LoweredTensor &in : context.inputs) {
+    const int64_t extent = in.shape[dim];
+    std::vector<Halide::Expr> at(args.begin(), args.end());
+    at[axis] = Halide::clamp(args[axis] - i32(offset), 0, i32(extent - 1));
+    Halide::Expr read = in.func(at);
+    // The last operand whose range starts at or before the coordinate covers it.
+    value = value.defined() ? Halide::select(args[axis] >= i32(offset), read, value) : read;
+    offset += extent;
+  }
+  Halide::Func out = lower::newFunc(context);
+  out(args) = value;
+  return out;
+}
+
 } // namespace
 
 OpDef concat() {
@@ -73,6 +100,7 @@ OpDef concat() {
   def.inferShape = inferConcatShape;
   def.reference = referenceConcat;
   def.flops = concatFlops;
+  def.lower = lowerConcat;
   return def;
 }
 

@@ -2,6 +2,7 @@
 #include "compiler/ir/WindowGeometry.h"
 #include "compiler/ops/OpHelpers.h"
 #include "compiler/ops/Ops.h"
+#include "compiler/lower/LowerHelpers.h"
 
 namespace cnnc::ops {
 
@@ -161,6 +162,39 @@ int64_t conv2dFlops(const Node &node, const std::vector<Shape> &inputs) {
   return 2 * numel(node.shape) * macsPerOutput;
 }
 
+
+/// out(x, y, o, n) = bias(o) + sum over (i, ky, kx) of w(kx, ky, i, o) * in(...), with
+/// the input extended by the padding mode. A folded batch-norm scales the weights
+/// and bias instead of adding a stage.
+Halide::Func lowerConv2d(const lower::LowerContext &context) {
+  using lower::i32;
+  const Conv2dAttrs &attrs = std::get<Conv2dAttrs>(context.node.attrs);
+  const lower::LoweredTensor &in = context.inputs[0];
+  const int64_t inPerGroup = in.shape[1] / attrs.groups;
+  const int64_t outPerGroup = attrs.outChannels / attrs.groups;
+  const Halide::Var &x = lower::TensorVars::x(), &y = lower::TensorVars::y(),
+                    &c = lower::TensorVars::c(), &n = lower::TensorVars::n();
+  Halide::Func input = attrs.padding.isZero()
+                           ? in.func
+                           : lower::withBoundary(in.func, attrs.padMode, 0.0f, in.shape[3], in.shape[2]);
+  Halide::RDom r(0, i32(attrs.kernel.w), 0, i32(attrs.kernel.h), 0, i32(inPerGroup), "r");
+  Halide::Expr inChannel = (c / i32(outPerGroup)) * i32(inPerGroup) + r.z;
+  Halide::Expr ix = windowStart<Halide::Expr>(x, i32(attrs.stride.w), i32(attrs.padding.left)) +
+                    r.x * i32(attrs.dilation.w);
+  Halide::Expr iy = windowStart<Halide::Expr>(y, i32(attrs.stride.h), i32(attrs.padding.top)) +
+                    r.y * i32(attrs.dilation.h);
+  Halide::Expr weight = context.weights[0](r.x, r.y, r.z, c);
+  Halide::Expr bias = attrs.bias ? context.weights[1](c) : Halide::Expr(0.0f);
+  if (context.foldedScale.defined()) {
+    weight = weight * context.foldedScale(c);
+    bias = bias * context.foldedScale(c) + context.foldedShift(c);
+  }
+  Halide::Func out = lower::newFunc(context);
+  out(x, y, c, n) = bias;
+  out(x, y, c, n) += weight * input(ix, iy, inChannel, n);
+  return out;
+}
+
 } // namespace
 
 OpDef conv2d() {
@@ -180,6 +214,8 @@ OpDef conv2d() {
   def.weights = conv2dWeights;
   def.reference = referenceConv2d;
   def.flops = conv2dFlops;
+  def.lower = lowerConv2d;
+  def.absorbsChannelAffine = true;
   return def;
 }
 

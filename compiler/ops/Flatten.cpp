@@ -1,6 +1,7 @@
 // flatten: torch.flatten(x, 1), [N, C, H, W] -> [N, C*H*W].
 #include "compiler/ops/OpHelpers.h"
 #include "compiler/ops/Ops.h"
+#include "compiler/lower/LowerHelpers.h"
 
 namespace cnnc::ops {
 
@@ -22,6 +23,22 @@ void referenceFlatten(const RefContext &context) { context.output.data = context
 
 int64_t flattenFlops(const Node &, const std::vector<Shape> &) { return 0; }
 
+
+/// out(f, n) = in(f % W, (f / W) % H, f / (W * H), n): PyTorch's row-major order.
+Halide::Func lowerFlatten(const lower::LowerContext &context) {
+  using lower::i32;
+  const lower::LoweredTensor &in = context.inputs[0];
+  const Halide::Var &f = lower::TensorVars::f(), &n = lower::TensorVars::n();
+  Halide::Func out = lower::newFunc(context);
+  if (in.shape.size() == 2) {
+    out(f, n) = in.func(f, n);
+    return out;
+  }
+  const Halide::Expr width = i32(in.shape[3]), height = i32(in.shape[2]);
+  out(f, n) = in.func(f % width, (f / width) % height, f / (width * height), n);
+  return out;
+}
+
 } // namespace
 
 OpDef flatten() {
@@ -32,6 +49,7 @@ OpDef flatten() {
   def.inferShape = inferFlattenShape;
   def.reference = referenceFlatten;
   def.flops = flattenFlops;
+  def.lower = lowerFlatten;
   return def;
 }
 

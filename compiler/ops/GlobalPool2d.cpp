@@ -2,6 +2,7 @@
 // like torch.nn.AdaptiveAvgPool2d(1) / AdaptiveMaxPool2d(1).
 #include "compiler/ops/OpHelpers.h"
 #include "compiler/ops/Ops.h"
+#include "compiler/lower/LowerHelpers.h"
 
 #include <limits>
 
@@ -37,6 +38,8 @@ void referenceGlobalPool(const RefContext &context) {
 
 int64_t globalPoolFlops(const Node &, const std::vector<Shape> &inputs) { return numel(inputs[0]); }
 
+Halide::Func lowerGlobalPool(const lower::LowerContext &context);
+
 OpDef globalPool(const char *name, const char *torch, const char *summary,
                  std::optional<Attrs> (*build)(AttrReader &)) {
   OpDef def(name);
@@ -46,7 +49,25 @@ OpDef globalPool(const char *name, const char *torch, const char *summary,
   def.inferShape = inferGlobalPoolShape;
   def.reference = referenceGlobalPool;
   def.flops = globalPoolFlops;
+  def.lower = lowerGlobalPool;
   return def;
+}
+
+
+Halide::Func lowerGlobalPool(const lower::LowerContext &context) {
+  using lower::i32;
+  const bool isMax = std::get<GlobalPoolAttrs>(context.node.attrs).kind == PoolKind::Max;
+  const lower::LoweredTensor &in = context.inputs[0];
+  const Halide::Var &x = lower::TensorVars::x(), &y = lower::TensorVars::y(),
+                    &c = lower::TensorVars::c(), &n = lower::TensorVars::n();
+  Halide::RDom r(0, i32(in.shape[3]), 0, i32(in.shape[2]), "r");
+  Halide::Func out = lower::newFunc(context);
+  if (isMax)
+    out(x, y, c, n) = Halide::maximum(in.func(r.x, r.y, c, n));
+  else
+    out(x, y, c, n) =
+        Halide::sum(in.func(r.x, r.y, c, n)) / static_cast<float>(in.shape[2] * in.shape[3]);
+  return out;
 }
 
 } // namespace

@@ -1,6 +1,7 @@
 // linear: torch.nn.Linear on a 2-D input [N, F].
 #include "compiler/ops/OpHelpers.h"
 #include "compiler/ops/Ops.h"
+#include "compiler/lower/LowerHelpers.h"
 
 namespace cnnc::ops {
 
@@ -54,6 +55,20 @@ int64_t linearFlops(const Node &node, const std::vector<Shape> &inputs) {
   return 2 * numel(node.shape) * inputs[0][1];
 }
 
+
+/// out(o, n) = bias(o) + sum over i of w(i, o) * in(i, n).
+Halide::Func lowerLinear(const lower::LowerContext &context) {
+  using lower::i32;
+  const LinearAttrs &attrs = std::get<LinearAttrs>(context.node.attrs);
+  const lower::LoweredTensor &in = context.inputs[0];
+  const Halide::Var &f = lower::TensorVars::f(), &n = lower::TensorVars::n();
+  Halide::RDom r(0, i32(in.shape[1]), "r");
+  Halide::Func out = lower::newFunc(context);
+  out(f, n) = attrs.bias ? context.weights[1](f) : Halide::Expr(0.0f);
+  out(f, n) += context.weights[0](r, f) * in.func(r, n);
+  return out;
+}
+
 } // namespace
 
 OpDef linear() {
@@ -66,6 +81,7 @@ OpDef linear() {
   def.weights = linearWeights;
   def.reference = referenceLinear;
   def.flops = linearFlops;
+  def.lower = lowerLinear;
   return def;
 }
 

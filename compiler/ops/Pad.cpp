@@ -2,6 +2,7 @@
 #include "compiler/ir/WindowGeometry.h"
 #include "compiler/ops/OpHelpers.h"
 #include "compiler/ops/Ops.h"
+#include "compiler/lower/LowerHelpers.h"
 
 namespace cnnc::ops {
 
@@ -60,6 +61,21 @@ void referencePad(const RefContext &context) {
 
 int64_t padFlops(const Node &, const std::vector<Shape> &) { return 0; }
 
+
+/// out(x, y) = in extended by the mode, read at (x - left, y - top).
+Halide::Func lowerPad(const lower::LowerContext &context) {
+  using lower::i32;
+  const PadAttrs &attrs = std::get<PadAttrs>(context.node.attrs);
+  const lower::LoweredTensor &in = context.inputs[0];
+  Halide::Func extended = lower::withBoundary(in.func, attrs.mode, static_cast<float>(attrs.value),
+                                              in.shape[3], in.shape[2]);
+  const Halide::Var &x = lower::TensorVars::x(), &y = lower::TensorVars::y(),
+                    &c = lower::TensorVars::c(), &n = lower::TensorVars::n();
+  Halide::Func out = lower::newFunc(context);
+  out(x, y, c, n) = extended(x - i32(attrs.padding.left), y - i32(attrs.padding.top), c, n);
+  return out;
+}
+
 } // namespace
 
 OpDef pad() {
@@ -73,6 +89,9 @@ OpDef pad() {
   def.inferShape = inferPadShape;
   def.reference = referencePad;
   def.flops = padFlops;
+  def.lower = lowerPad;
+  def.pointwise = true;
+  def.foldsIntoConsumer = true;
   return def;
 }
 

@@ -2,6 +2,7 @@
 #include "compiler/ir/WindowGeometry.h"
 #include "compiler/ops/OpHelpers.h"
 #include "compiler/ops/Ops.h"
+#include "compiler/lower/LowerHelpers.h"
 
 #include <limits>
 
@@ -125,6 +126,42 @@ int64_t pool2dFlops(const Node &node, const std::vector<Shape> &) {
   return numel(node.shape) * attrs.kernel.h * attrs.kernel.w;
 }
 
+
+/// Max: the maximum over the window of the input extended by -inf, so padding never
+/// wins. Average: the sum over the window of the input extended by zero, divided by
+/// PyTorch's divisor (WindowGeometry's averagePoolTaps, evaluated on Halide::Expr).
+Halide::Func lowerPool2d(const lower::LowerContext &context) {
+  using lower::i32;
+  const Pool2dAttrs &attrs = std::get<Pool2dAttrs>(context.node.attrs);
+  const lower::LoweredTensor &in = context.inputs[0];
+  const bool isMax = attrs.kind == PoolKind::Max;
+  const float outside = isMax ? -std::numeric_limits<float>::infinity() : 0.0f;
+  Halide::Func input =
+      lower::withBoundary(in.func, PadMode::Constant, outside, in.shape[3], in.shape[2]);
+  const Halide::Var &x = lower::TensorVars::x(), &y = lower::TensorVars::y(),
+                    &c = lower::TensorVars::c(), &n = lower::TensorVars::n();
+  Halide::Expr x0 = windowStart<Halide::Expr>(x, i32(attrs.stride.w), i32(attrs.padding.left));
+  Halide::Expr y0 = windowStart<Halide::Expr>(y, i32(attrs.stride.h), i32(attrs.padding.top));
+  Halide::RDom r(0, i32(attrs.kernel.w), 0, i32(attrs.kernel.h), "r");
+  Halide::Expr tap = input(x0 + r.x * i32(attrs.dilation.w), y0 + r.y * i32(attrs.dilation.h), c, n);
+  Halide::Func out = lower::newFunc(context);
+  if (isMax) {
+    out(x, y, c, n) = Halide::maximum(tap);
+    return out;
+  }
+  Halide::Expr divisor;
+  if (attrs.divisorOverride) {
+    divisor = i32(*attrs.divisorOverride);
+  } else {
+    divisor = averagePoolTaps<Halide::Expr>(y0, i32(attrs.kernel.h), i32(in.shape[2]),
+                                            i32(attrs.padding.bottom), attrs.countIncludePad) *
+              averagePoolTaps<Halide::Expr>(x0, i32(attrs.kernel.w), i32(in.shape[3]),
+                                            i32(attrs.padding.right), attrs.countIncludePad);
+  }
+  out(x, y, c, n) = Halide::sum(tap) / Halide::cast<float>(divisor);
+  return out;
+}
+
 } // namespace
 
 OpDef maxPool2d() {
@@ -140,6 +177,8 @@ OpDef maxPool2d() {
   def.inferShape = inferPool2dShape;
   def.reference = referencePool2d;
   def.flops = pool2dFlops;
+  def.lower = lowerPool2d;
+  def.computesProducerPerTile = true;
   return def;
 }
 
@@ -157,6 +196,8 @@ OpDef avgPool2d() {
   def.inferShape = inferPool2dShape;
   def.reference = referencePool2d;
   def.flops = pool2dFlops;
+  def.lower = lowerPool2d;
+  def.computesProducerPerTile = true;
   return def;
 }
 

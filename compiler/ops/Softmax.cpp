@@ -1,6 +1,7 @@
 // softmax: torch.softmax along one dimension.
 #include "compiler/ops/OpHelpers.h"
 #include "compiler/ops/Ops.h"
+#include "compiler/lower/LowerHelpers.h"
 
 #include <cmath>
 #include <limits>
@@ -54,6 +55,27 @@ void referenceSoftmax(const RefContext &context) {
 
 int64_t softmaxFlops(const Node &node, const std::vector<Shape> &) { return 4 * numel(node.shape); }
 
+
+/// exp(x - max) / sum(exp(x - max)) along `dim`, the numerically stable form.
+Halide::Func lowerSoftmax(const lower::LowerContext &context) {
+  using lower::i32;
+  const size_t dim = static_cast<size_t>(std::get<AxisAttrs>(context.node.attrs).dim);
+  const lower::LoweredTensor &in = context.inputs[0];
+  const std::vector<Halide::Var> args = lower::tensorArgs(in.shape.size());
+  const size_t axis = in.shape.size() - 1 - dim;
+  std::vector<Halide::Var> reduced = args;
+  reduced.erase(reduced.begin() + static_cast<long>(axis));
+  Halide::RDom r(0, i32(in.shape[dim]), "r");
+  std::vector<Halide::Expr> at(args.begin(), args.end());
+  at[axis] = r;
+  Halide::Func top(context.funcName + "_max"), total(context.funcName + "_sum");
+  top(reduced) = Halide::maximum(in.func(at));
+  total(reduced) = Halide::sum(Halide::exp(in.func(at) - top(reduced)));
+  Halide::Func out = lower::newFunc(context);
+  out(args) = Halide::exp(in.func(args) - top(reduced)) / total(reduced);
+  return out;
+}
+
 } // namespace
 
 OpDef softmax() {
@@ -65,6 +87,7 @@ OpDef softmax() {
   def.inferShape = inferSoftmaxShape;
   def.reference = referenceSoftmax;
   def.flops = softmaxFlops;
+  def.lower = lowerSoftmax;
   return def;
 }
 

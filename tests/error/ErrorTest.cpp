@@ -63,18 +63,22 @@ TEST_P(GoldenDiagnostics, MatchesStderr) {
   EXPECT_EQ(result.exitCode, warningOnly ? 0 : 1) << result.err;
   ASSERT_TRUE(fs::exists(golden)) << "missing " << golden << "; run with CNNC_UPDATE_GOLDEN=1";
   EXPECT_EQ(result.err, readFile(golden));
-  if (!warningOnly)
+  if (!warningOnly) {
     EXPECT_EQ(result.out, "") << "an error must not print a partial result";
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Error, GoldenDiagnostics, testing::ValuesIn(errorCases()),
-                         [](const testing::TestParamInfo<std::string> &info) { return info.param; });
+                         [](const testing::TestParamInfo<std::string> &param) {
+                           return param.param;
+                         });
 
 /// Every golden file belongs to a case, so a renamed case leaves nothing stale.
 TEST(GoldenDiagnosticsFiles, EveryStderrHasACase) {
   for (const fs::directory_entry &entry : fs::directory_iterator(CNNC_ERROR_DIR))
-    if (entry.path().extension() == ".stderr")
+    if (entry.path().extension() == ".stderr") {
       EXPECT_TRUE(fs::exists(fs::path(entry.path()).replace_extension(".cnn"))) << entry.path();
+    }
 }
 
 } // namespace

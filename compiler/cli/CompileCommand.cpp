@@ -1,0 +1,107 @@
+// `cnnc compile NET.cnn -o DIR`: ahead-of-time build of a network into DIR/NAME.a,
+// Halide's DIR/NAME.h, the wrapper DIR/NAME.hpp and (unless --no-runtime) the Halide
+// runtime DIR/halide_runtime.a. Weights are bound at run time (NAME::fromFile).
+#include "compiler/cli/Commands.h"
+#include "compiler/cli/Frontend.h"
+#include "compiler/cli/Options.h"
+#include "compiler/emit/EmitLibrary.h"
+
+#include <iostream>
+
+namespace cnnc::cli {
+
+namespace {
+
+const char kCompileUsage[] =
+    "usage: cnnc compile NET.cnn -o DIR [--schedule fused|unfused] [--target T] "
+    "[--function-name F] [--no-runtime]";
+
+const std::vector<OptionSpec> kCompileOptions = {
+    {"--output", "-o", true, "directory for NAME.a, NAME.h, NAME.hpp (created if missing)",
+     "DIR"},
+    {"--schedule", "", true, "fused (default) or unfused", "S"},
+    {"--target", "", true,
+     "Halide target: host (default), x86-64-linux-avx2, arm-64-linux, ...", "T"},
+    {"--function-name", "", true,
+     "name of the function, the wrapper class and the files (default: the network's)", "F"},
+    {"--no-runtime", "", false,
+     "do not write halide_runtime.a (a program links one, see `cnnc runtime`)", ""},
+    {"--weights", "", true, "embed weights in the library (not supported yet)", "W"},
+};
+
+const char kCompileHelp[] = R"(
+Compiles a network ahead of time. A program includes NAME.hpp (the class
+cnnc::nets::NAME), links NAME.a, cnnc_runtime and one halide_runtime.a (shared by
+every network of the program), and binds weights at run time from safetensors.
+
+)";
+
+/// The checked options of one invocation; usage mistakes are found before any work.
+struct CompileRequest {
+  std::string source;
+  schedule::ScheduleKind kind = schedule::ScheduleKind::Fused;
+  emit::EmitOptions emit;
+};
+
+/// Fills `request` from `options`; on a usage mistake returns its message.
+std::string readRequest(const ParsedOptions &options, CompileRequest &request) {
+  if (options.positional.size() != 1)
+    return "expected exactly one NET.cnn file";
+  if (!options.has("--output"))
+    return "-o DIR is required";
+  if (options.has("--weights"))
+    return "--weights (embedding weights in the library) is not supported yet; "
+           "bind them at run time with NAME::fromFile";
+  std::string scheduleName = options.get("--schedule").value_or("fused");
+  std::optional<schedule::ScheduleKind> kind = schedule::parseScheduleKind(scheduleName);
+  if (!kind)
+    return "unknown schedule '" + scheduleName + "' (expected fused or unfused)";
+  request.source = options.positional[0];
+  request.kind = *kind;
+  request.emit.outputDir = *options.get("--output");
+  request.emit.target = options.get("--target").value_or("host");
+  request.emit.functionName = options.get("--function-name").value_or("");
+  request.emit.emitRuntime = !options.has("--no-runtime");
+  request.emit.provenance = std::string("schedule ") + scheduleName;
+  dsl::DiagnosticEngine targetDiags(nullptr);
+  if (!emit::parseTarget(request.emit.target, targetDiags))
+    return targetDiags.diagnostics().front().message;
+  return "";
+}
+
+} // namespace
+
+int runCompileCommand(const std::vector<std::string> &args) {
+  std::string error;
+  std::optional<ParsedOptions> options = parseOptions(args, kCompileOptions, error);
+  if (!options)
+    return usageError("compile", error, kCompileUsage);
+  if (options->help) {
+    std::cout << kCompileUsage << "\n" << kCompileHelp << formatOptionHelp(kCompileOptions);
+    return kExitSuccess;
+  }
+  CompileRequest request;
+  std::string mistake = readRequest(*options, request);
+  if (!mistake.empty())
+    return usageError("compile", mistake, kCompileUsage);
+
+  LoadedNetwork network = loadNetwork(request.source);
+  std::cerr << network.diagnostics;
+  if (!network.graph)
+    return kExitUserError;
+  const ir::Graph &graph = *network.graph;
+  std::cerr << "cnnc: compiling " << emit::resolvedFunctionName(graph, request.emit) << " ("
+            << schedule::scheduleName(request.kind) << ") for " << request.emit.target
+            << "...\n";
+  dsl::DiagnosticEngine diags(network.source.get());
+  std::vector<std::string> written;
+  bool compiled = emit::compileLibrary(graph, request.kind, request.emit, diags, &written);
+  std::cerr << diags.renderAll();
+  if (!compiled)
+    return kExitUserError;
+  for (const std::string &path : written)
+    std::cerr << "cnnc: wrote " << path << "\n";
+  return kExitSuccess;
+}
+
+} // namespace cnnc::cli

@@ -1,0 +1,259 @@
+// Writes a network's static library, Halide's header and the wrapper, or the Halide
+// runtime, into a staging directory and publishes them only when all succeeded. This
+// is the one place where Halide's AOT compiler runs, so its exceptions stop here.
+#include "compiler/emit/EmitLibrary.h"
+
+#include "compiler/emit/EmitWrapperHeader.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <utility>
+
+namespace cnnc::emit {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+/// DIR/.tmp-XXXXXX: where outputs are written before they are complete. Removed with
+/// everything in it when the object dies, so a failure at any point leaves DIR as it
+/// was; publish() moves the finished files out first.
+class StagingDir {
+public:
+  static std::optional<StagingDir> create(const fs::path &dir, std::string &error) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec || !fs::is_directory(dir)) {
+      error = "cannot create output directory '" + dir.string() + "'" +
+              (ec ? ": " + ec.message() : "");
+      return std::nullopt;
+    }
+    std::string pattern = (dir / ".tmp-XXXXXX").string();
+    if (!mkdtemp(pattern.data())) {
+      error = "cannot create a temporary directory in '" + dir.string() + "'";
+      return std::nullopt;
+    }
+    return StagingDir(dir, pattern);
+  }
+
+  StagingDir(StagingDir &&other) noexcept
+      : dir_(std::move(other.dir_)), path_(std::exchange(other.path_, fs::path())) {}
+  StagingDir &operator=(StagingDir &&) = delete;
+  StagingDir(const StagingDir &) = delete;
+  StagingDir &operator=(const StagingDir &) = delete;
+  ~StagingDir() {
+    std::error_code ignored; // best effort: nothing to report to at this point
+    if (!path_.empty())
+      fs::remove_all(path_, ignored);
+  }
+
+  const fs::path &path() const { return path_; }
+
+  /// Renames every staged file into DIR (sorted, for deterministic listings).
+  bool publish(std::vector<std::string> &written, std::string &error) {
+    std::vector<fs::path> staged;
+    for (const fs::directory_entry &entry : fs::directory_iterator(path_))
+      staged.push_back(entry.path());
+    std::sort(staged.begin(), staged.end());
+    for (const fs::path &file : staged) {
+      fs::path target = dir_ / file.filename();
+      std::error_code ec;
+      fs::rename(file, target, ec);
+      if (ec) {
+        error = "cannot write '" + target.string() + "': " + ec.message();
+        return false;
+      }
+      written.push_back(target.string());
+    }
+    return true;
+  }
+
+private:
+  StagingDir(fs::path dir, fs::path path) : dir_(std::move(dir)), path_(std::move(path)) {}
+
+  fs::path dir_, path_;
+};
+
+/// Halide's messages start with "Error:" and end with newlines; a diagnostic has its
+/// own prefix and ends at the message.
+std::string cleanHalideMessage(std::string text) {
+  for (const char *prefix : {"Error:", "Internal Error:", "Error"}) {
+    std::string_view view(text);
+    if (view.substr(0, std::char_traits<char>::length(prefix)) == prefix) {
+      text.erase(0, std::char_traits<char>::length(prefix));
+      break;
+    }
+  }
+  auto notSpace = [](char c) { return c != ' ' && c != '\n' && c != '\t'; };
+  text.erase(text.begin(), std::find_if(text.begin(), text.end(), notSpace));
+  text.erase(std::find_if(text.rbegin(), text.rend(), notSpace).base(), text.end());
+  return text;
+}
+
+/// Runs `step`, turning whatever Halide (or the file system under it) throws into an
+/// error diagnostic that starts with `what`.
+bool guarded(const std::string &what, dsl::DiagnosticEngine &diags,
+             const std::function<void()> &step) {
+  try {
+    step();
+    return true;
+  } catch (const Halide::CompileError &error) {
+    diags.error({}, what + ": " + cleanHalideMessage(error.what()));
+  } catch (const Halide::InternalError &error) {
+    diags.error({}, what + ": internal error in Halide: " + cleanHalideMessage(error.what()));
+  } catch (const Halide::Error &error) { // RuntimeError and any other kind
+    diags.error({}, what + ": " + cleanHalideMessage(error.what()));
+  } catch (const std::exception &error) {
+    diags.error({}, what + ": " + error.what());
+  }
+  return false;
+}
+
+bool writeTextFile(const fs::path &path, const std::string &text, dsl::DiagnosticEngine &diags) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  out.close();
+  if (out)
+    return true;
+  diags.error({}, "cannot write '" + path.string() + "'");
+  return false;
+}
+
+bool writeRuntime(const fs::path &staging, const Halide::Target &target,
+                  dsl::DiagnosticEngine &diags) {
+  // The runtime never carries a network, so NoRuntime (set for the networks) is off.
+  const Halide::Target runtimeTarget = target.without_feature(Halide::Target::NoRuntime);
+  return guarded("cannot build the Halide runtime for '" + target.to_string() + "'", diags, [&] {
+    Halide::compile_standalone_runtime(
+        {{Halide::OutputFileType::static_library, (staging / kHalideRuntimeFile).string()}},
+        runtimeTarget);
+  });
+}
+
+bool publish(StagingDir &staging, dsl::DiagnosticEngine &diags,
+             std::vector<std::string> *written) {
+  std::vector<std::string> paths;
+  std::string error;
+  if (!staging.publish(paths, error)) {
+    diags.error({}, error);
+    return false;
+  }
+  if (written)
+    *written = std::move(paths);
+  return true;
+}
+
+/// "schedule fused, target x86-64-linux-avx2-...": what NAME.hpp was built with.
+std::string provenanceLine(const EmitOptions &options, const Halide::Target &target) {
+  std::string line = options.provenance;
+  if (!line.empty())
+    line += ", ";
+  return line + "target " + target.with_feature(Halide::Target::NoRuntime).to_string();
+}
+
+} // namespace
+
+std::string resolvedFunctionName(const ir::Graph &graph, const EmitOptions &options) {
+  return options.functionName.empty() ? graph.name : options.functionName;
+}
+
+std::optional<Halide::Target> parseTarget(const std::string &text, dsl::DiagnosticEngine &diags) {
+  if (!Halide::Target::validate_target_string(text)) {
+    diags.error({}, "unknown Halide target '" + text +
+                        "' (expected 'host' or arch-bits-os[-feature...], e.g. "
+                        "x86-64-linux-avx2 or arm-64-linux)");
+    return std::nullopt;
+  }
+  return Halide::Target(text);
+}
+
+bool checkFunctionName(const std::string &name, dsl::SourceLocation loc,
+                       dsl::DiagnosticEngine &diags) {
+  auto identifierChar = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  };
+  std::string why;
+  if (name.empty() || (name[0] >= '0' && name[0] <= '9') ||
+      !std::all_of(name.begin(), name.end(), identifierChar))
+    why = "is not a C identifier";
+  else if (isCppKeyword(name))
+    why = "is a C++ keyword (the wrapper class is named after the function)";
+  else if (name.rfind("halide_", 0) == 0)
+    why = "starts with 'halide_', which the Halide runtime reserves";
+  else if (name == "main")
+    why = "would clash with the program's main()";
+  if (why.empty())
+    return true;
+  diags.error(loc, "function name '" + name + "' " + why + "; choose another with --function-name");
+  return false;
+}
+
+bool emitLibrary(const ir::Graph &graph, lower::LoweredNetwork &network,
+                 const EmitOptions &options, dsl::DiagnosticEngine &diags,
+                 std::vector<std::string> *written) {
+  const std::string name = resolvedFunctionName(graph, options);
+  if (!checkFunctionName(name, options.functionName.empty() ? graph.nameLoc : dsl::SourceLocation{},
+                         diags))
+    return false;
+  std::optional<Halide::Target> target = parseTarget(options.target, diags);
+  if (!target)
+    return false;
+  WrapperSpec spec = wrapperSpecFor(graph, name, provenanceLine(options, *target));
+  assert(spec.weights.size() == network.weightNames.size() &&
+         "the lowering and the wrapper disagree on the weights");
+  for (size_t i = 0; i < spec.weights.size(); ++i)
+    assert(spec.weights[i].name == network.weightNames[i] && "weight order differs");
+  std::string error;
+  std::optional<StagingDir> staging = StagingDir::create(options.outputDir, error);
+  if (!staging) {
+    diags.error({}, error);
+    return false;
+  }
+  // Several networks must link into one program: none carries the runtime.
+  const Halide::Target networkTarget = target->with_feature(Halide::Target::NoRuntime);
+  bool compiled = guarded("cannot compile network '" + graph.name + "'", diags, [&] {
+    network.pipeline().compile_to_static_library((staging->path() / name).string(),
+                                                 network.arguments(), name, networkTarget);
+  });
+  if (!compiled)
+    return false;
+  if (!writeTextFile(staging->path() / (name + ".hpp"), generateWrapperHeader(spec), diags))
+    return false;
+  if (options.emitRuntime && !writeRuntime(staging->path(), *target, diags))
+    return false;
+  return publish(*staging, diags, written);
+}
+
+bool compileLibrary(const ir::Graph &graph, schedule::ScheduleKind kind,
+                    const EmitOptions &options, dsl::DiagnosticEngine &diags,
+                    std::vector<std::string> *written) {
+  std::optional<Halide::Target> target = parseTarget(options.target, diags);
+  if (!target)
+    return false;
+  std::optional<lower::LoweredNetwork> network;
+  bool lowered = guarded("cannot lower network '" + graph.name + "'", diags, [&] {
+    network = lower::lowerToHalide(graph, schedule::lowerOptionsFor(kind));
+    schedule::applySchedule(graph, *network, kind, *target);
+  });
+  return lowered && emitLibrary(graph, *network, options, diags, written);
+}
+
+bool emitHalideRuntime(const std::string &outputDir, const std::string &target,
+                       dsl::DiagnosticEngine &diags, std::vector<std::string> *written) {
+  std::optional<Halide::Target> parsed = parseTarget(target, diags);
+  if (!parsed)
+    return false;
+  std::string error;
+  std::optional<StagingDir> staging = StagingDir::create(outputDir, error);
+  if (!staging) {
+    diags.error({}, error);
+    return false;
+  }
+  return writeRuntime(staging->path(), *parsed, diags) && publish(*staging, diags, written);
+}
+
+} // namespace cnnc::emit

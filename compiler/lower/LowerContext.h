@@ -1,0 +1,47 @@
+// What an operator's Halide lowering sees. Included only by files that include
+// Halide.h (ops/, lower/, schedule/, emit/): STYLE.md 1.2.
+#pragma once
+
+#include "compiler/ir/Graph.h"
+
+#include <Halide.h>
+
+#include <string>
+#include <vector>
+
+namespace cnnc::lower {
+
+/// A tensor as a Halide function. Dimensions are innermost first, the reverse of
+/// PyTorch's: (x=w, y=h, c, n) for [N, C, H, W] and (f, n) for [N, F]. `func` is
+/// defined on the tensor's extent; reading outside it is only allowed through a
+/// boundary condition (see `bounded`).
+struct LoweredTensor {
+  Halide::Func func;
+  ir::Shape shape;
+};
+
+/// A weight tensor in PyTorch's layout, dimensions reversed like activations:
+/// conv2d.weight [O, I, KH, KW] is read as w(kx, ky, i, o).
+using LoweredWeight = Halide::Func;
+
+struct LowerContext {
+  const ir::Node &node;
+  std::string funcName; // unique in the pipeline; the tensor's name for an output
+  std::vector<LoweredTensor> inputs;   // the operands, in order
+  std::vector<LoweredWeight> weights;  // OpDef::weights order
+  /// A per-output-channel scale and shift folded into this layer (a batch-norm that
+  /// follows a convolution): out = conv * scale(c) + shift(c), applied to the weights
+  /// and bias rather than as an extra stage. Undefined Funcs when nothing is folded.
+  Halide::Func foldedScale, foldedShift;
+};
+
+/// The variables every lowered tensor is defined over.
+struct TensorVars {
+  static const Halide::Var &x();
+  static const Halide::Var &y();
+  static const Halide::Var &c();
+  static const Halide::Var &n();
+  static const Halide::Var &f(); // the feature dimension of [N, F]
+};
+
+} // namespace cnnc::lower

@@ -1,0 +1,32 @@
+// Pieces several operator lowerings share: the variables of a tensor, boundary
+// conditions for each padding mode, and the name of the function being defined.
+#pragma once
+
+#include "compiler/ir/Attrs.h"
+#include "compiler/lower/LowerContext.h"
+
+#include <Halide.h>
+
+#include <vector>
+
+namespace cnnc::lower {
+
+/// (x, y, c, n) for a 4-D tensor, (f, n) for a 2-D one.
+std::vector<Halide::Var> tensorArgs(size_t rank);
+
+/// `source` (defined on [0, width) x [0, height) in x and y) extended to every
+/// coordinate by PyTorch's padding `mode`: Halide's boundary conditions, which bounds
+/// inference understands and which mark the interior `likely` for loop partitioning.
+/// Constant reads `value` outside; reflect is mirror_interior (PyTorch's reflect does
+/// not repeat the edge), replicate is repeat_edge, circular is repeat_image.
+Halide::Func withBoundary(const Halide::Func &source, ir::PadMode mode, float value, int64_t width,
+                          int64_t height);
+
+/// A new function named for the node being lowered (LowerContext::funcName).
+Halide::Func newFunc(const LowerContext &context);
+
+/// An int64 attribute or extent as a Halide int32 expression. Extents are checked to
+/// fit at lowering time; Halide indexes with int32.
+Halide::Expr i32(int64_t value);
+
+} // namespace cnnc::lower

@@ -1,0 +1,48 @@
+// Graph -> Halide pipeline (algorithm only: no scheduling here, STYLE.md 1.7).
+#pragma once
+
+#include "compiler/ir/Graph.h"
+#include "compiler/lower/LowerContext.h"
+
+#include <Halide.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace cnnc::lower {
+
+/// The lowered network. The pipeline's arguments, in this order, are the network
+/// inputs (declaration order), then the weights (ir::graphWeights order, PyTorch
+/// layouts), then the outputs (graph output order). Each buffer is f32 with the
+/// tensor's dimensions reversed (innermost first), dense, with mins at zero.
+struct LoweredNetwork {
+  std::vector<Halide::ImageParam> inputs;
+  std::vector<Halide::ImageParam> weights;
+  std::vector<std::string> weightNames; // "conv1.weight", parallel to `weights`
+  std::vector<Halide::Func> outputs;
+  /// Every node's function (a folded pad or batch-norm maps to the function that
+  /// absorbed it); schedules look nodes up here.
+  std::vector<LoweredTensor> nodeFuncs;
+  /// Nodes whose work was folded into their producer or consumer and that therefore
+  /// have no stage of their own (batch-norm folded into a conv).
+  std::vector<bool> foldedAway;
+
+  /// The arguments of the AOT function / JIT realization, in order.
+  std::vector<Halide::Argument> arguments() const;
+  Halide::Pipeline pipeline() const { return Halide::Pipeline(outputs); }
+};
+
+/// A C identifier for a tensor name, unique among the network's arguments:
+/// "conv1.weight" -> "conv1_weight".
+std::string halideArgumentName(const std::string &tensorName);
+
+struct LowerOptions {
+  /// Fold batch-norm into the preceding convolution's weights and bias. The unfused
+  /// baseline keeps every layer, batch-norm included, as a stage of its own.
+  bool foldBatchNorm = true;
+};
+
+LoweredNetwork lowerToHalide(const ir::Graph &graph, const LowerOptions &options = {});
+
+} // namespace cnnc::lower

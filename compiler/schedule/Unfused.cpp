@@ -1,0 +1,24 @@
+// The honest baseline: each layer materialized, each stage still vectorized and
+// parallel, so fused-vs-unfused measures fusion and nothing else.
+#include "compiler/schedule/Unfused.h"
+
+#include "compiler/schedule/StageSchedule.h"
+
+namespace cnnc::schedule {
+
+std::vector<std::string> scheduleUnfused(const ir::Graph &graph, lower::LoweredNetwork &network,
+                                         const Halide::Target &target) {
+  std::vector<std::string> decisions;
+  for (ir::NodeId id = 0; id < graph.nodes.size(); ++id) {
+    const ir::Node &node = graph.nodes[id];
+    if (node.isInput() || network.foldedAway[id])
+      continue;
+    scheduleStoredStage(network.nodeFuncs[id].func, node.shape, target, /*rowsPerTile=*/0);
+    decisions.push_back(node.name + ": stored in its own buffer");
+  }
+  for (size_t k = 0; k < graph.outputs.size(); ++k)
+    boundToShape(network.outputs[k], graph.nodes[graph.outputs[k]].shape);
+  return decisions;
+}
+
+} // namespace cnnc::schedule
