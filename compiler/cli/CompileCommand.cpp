@@ -90,10 +90,16 @@ int runCompileCommand(const std::vector<std::string> &args) {
   if (!network.graph)
     return kExitUserError;
   const ir::Graph &graph = *network.graph;
-  std::cerr << "cnnc: compiling " << emit::resolvedFunctionName(graph, request.emit) << " ("
-            << schedule::scheduleName(request.kind) << ") for " << request.emit.target
-            << "...\n";
+  const std::string name = emit::resolvedFunctionName(graph, request.emit);
   dsl::DiagnosticEngine diags(network.source.get());
+  if (!emit::checkFunctionName(name, request.emit.functionName.empty() ? graph.nameLoc
+                                                                        : dsl::SourceLocation{},
+                               diags)) {
+    std::cerr << diags.renderAll();
+    return kExitUserError;
+  }
+  std::cerr << "cnnc: compiling " << name << " (" << schedule::scheduleName(request.kind)
+            << ") for " << request.emit.target << "...\n";
   std::vector<std::string> written;
   bool compiled = emit::compileLibrary(graph, request.kind, request.emit, diags, &written);
   std::cerr << diags.renderAll();

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iterator>
 #include <utility>
 
 namespace cnnc::emit {
@@ -123,6 +124,29 @@ bool writeTextFile(const fs::path &path, const std::string &text, dsl::Diagnosti
   return false;
 }
 
+/// Halide derives NAME.h's include guard from the full path it wrote to, here the
+/// random staging directory; a guard that depends on neither the directory nor the
+/// run keeps the output reproducible. Same form as Halide's for a bare file name.
+bool normalizeHeaderGuard(const fs::path &header, const std::string &name,
+                          dsl::DiagnosticEngine &diags) {
+  std::ifstream in(header, std::ios::binary);
+  std::string text;
+  if (in)
+    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  const std::string ifndef = "#ifndef ";
+  size_t guardEnd = text.find('\n');
+  if (!in || text.compare(0, ifndef.size(), ifndef) != 0 || guardEnd == std::string::npos) {
+    diags.error({}, "cannot read Halide's header '" + header.string() + "'");
+    return false;
+  }
+  const std::string guard = text.substr(ifndef.size(), guardEnd - ifndef.size());
+  const std::string stable = "HALIDE__" + name + "_h";
+  for (size_t at = text.find(guard); at != std::string::npos;
+       at = text.find(guard, at + stable.size()))
+    text.replace(at, guard.size(), stable);
+  return writeTextFile(header, text, diags);
+}
+
 bool writeRuntime(const fs::path &staging, const Halide::Target &target,
                   dsl::DiagnosticEngine &diags) {
   // The runtime never carries a network, so NoRuntime (set for the networks) is off.
@@ -219,7 +243,7 @@ bool emitLibrary(const ir::Graph &graph, lower::LoweredNetwork &network,
     network.pipeline().compile_to_static_library((staging->path() / name).string(),
                                                  network.arguments(), name, networkTarget);
   });
-  if (!compiled)
+  if (!compiled || !normalizeHeaderGuard(staging->path() / (name + ".h"), name, diags))
     return false;
   if (!writeTextFile(staging->path() / (name + ".hpp"), generateWrapperHeader(spec), diags))
     return false;

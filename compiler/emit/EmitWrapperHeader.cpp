@@ -30,13 +30,21 @@ const std::set<std::string> &cppKeywords() {
   return keywords;
 }
 
-/// `base`, with '_' appended until it is in neither `taken` nor the keywords; then
-/// records it as taken.
-std::string uniqueIdentifier(std::string base, std::set<std::string> &taken) {
-  while (taken.count(base) || cppKeywords().count(base))
-    base += '_';
-  taken.insert(base);
-  return base;
+/// `name` if it is free and not a keyword, else `name + suffix` ("int" -> "int_in"),
+/// else numbered (`x_out2`); records the result as taken. Never doubles an underscore,
+/// which would make a reserved identifier.
+std::string uniqueIdentifier(const std::string &name, const std::string &suffix,
+                             std::set<std::string> &taken) {
+  auto usable = [&](const std::string &id) {
+    return taken.count(id) == 0 && cppKeywords().count(id) == 0;
+  };
+  std::string id = name;
+  if (!usable(id))
+    id = name + suffix;
+  for (int number = 2; !usable(id); ++number)
+    id = name + suffix + std::to_string(number);
+  taken.insert(id);
+  return id;
 }
 
 /// "relu_1" -> "Relu1", "conv1" -> "Conv1", "_x" -> "X".
@@ -74,15 +82,16 @@ struct Names {
   std::map<std::string, std::string> constantStem; // tensor name -> "Image" in kImageShape
 };
 
-/// Parameters of run() are the tensor names (an output that is also an input gets a
-/// '_' suffix); locals of run() and the class name are reserved so nothing shadows.
+/// Parameters of run() are the tensor names; a keyword, or a name already taken (an
+/// output that is also an input, run()'s locals, the class name), gets a suffix:
+/// `int` -> `int_in`, `class` -> `class_out`.
 Names deriveNames(const WrapperSpec &spec) {
   Names names;
   std::set<std::string> taken = {spec.functionName, "inputPointers", "outputPointers"};
   for (const WrapperTensor &tensor : spec.inputs)
-    names.inputParams.push_back(uniqueIdentifier(tensor.name, taken));
+    names.inputParams.push_back(uniqueIdentifier(tensor.name, "_in", taken));
   for (const WrapperTensor &tensor : spec.outputs)
-    names.outputParams.push_back(uniqueIdentifier(tensor.name, taken));
+    names.outputParams.push_back(uniqueIdentifier(tensor.name, "_out", taken));
   std::set<std::string> stems;
   for (const auto *group : {&spec.inputs, &spec.outputs})
     for (const WrapperTensor &tensor : *group) {
@@ -191,7 +200,7 @@ void emitFactories(std::ostream &os, const WrapperSpec &spec) {
      << "    return " << fn << "(std::move(*model));\n  }\n\n"
      << "  /// Binds weights already in memory, by name, validated as fromFile does.\n"
      << "  static cnnc::rt::Expected<" << fn
-     << "> fromTensors(std::map<std::string, cnnc::rt::Tensor> weights = {}) {\n"
+     << ">\n  fromTensors(std::map<std::string, cnnc::rt::Tensor> weights = {}) {\n"
      << "    cnnc::rt::Expected<cnnc::rt::Model> model =\n"
      << "        cnnc::rt::Model::fromTensors(signature(), std::move(weights));\n"
      << "    if (!model)\n      return model.error();\n"
@@ -202,10 +211,18 @@ void emitRun(std::ostream &os, const Names &names) {
   os << "  /// Runs once on dense row-major buffers of exactly the shapes above (inputs\n"
      << "  /// first, then outputs). Re-entrant: threads may share one instance.\n"
      << "  cnnc::rt::Status run(";
-  for (size_t i = 0; i < names.inputParams.size(); ++i)
-    os << (i ? ", " : "") << "const float *" << names.inputParams[i];
+  std::vector<std::string> params;
+  for (const std::string &param : names.inputParams)
+    params.push_back("const float *" + param);
   for (const std::string &param : names.outputParams)
-    os << ", float *" << param;
+    params.push_back("float *" + param);
+  size_t length = 0;
+  for (const std::string &param : params)
+    length += param.size() + 2;
+  // One parameter per line when they would not fit on one, as clang-format would.
+  const char *separator = length > 60 ? ",\n                       " : ", ";
+  for (size_t i = 0; i < params.size(); ++i)
+    os << (i ? separator : "") << params[i];
   os << ") const {\n    const float *inputPointers[] = {";
   for (size_t i = 0; i < names.inputParams.size(); ++i)
     os << (i ? ", " : "") << names.inputParams[i];
