@@ -3,6 +3,7 @@
 #include "compiler/cli/Format.h"
 #include "compiler/cli/Frontend.h"
 #include "compiler/cli/Options.h"
+#include "compiler/ir/Cost.h"
 #include "compiler/ir/OpDef.h"
 
 #include <iostream>
@@ -14,19 +15,6 @@ using namespace ir;
 namespace {
 
 const char kCheckUsage[] = "usage: cnnc check NET.cnn";
-
-int64_t nodeParameters(const Graph &graph, const Node &node) {
-  if (node.isInput() || !node.op->weights)
-    return 0;
-  int64_t total = 0;
-  for (const WeightSpec &spec : node.op->weights(node, operandShapes(graph, node)))
-    total += elementCount(spec.shape).value_or(0);
-  return total;
-}
-
-int64_t nodeFlops(const Graph &graph, const Node &node) {
-  return node.isInput() ? 0 : node.op->flops(node, operandShapes(graph, node));
-}
 
 void printGraphTable(const Graph &graph) {
   size_t nameWidth = 5, opWidth = 6, shapeWidth = 12;

@@ -9,6 +9,7 @@ namespace cnnc::cli {
 
 int runCheckCommand(const std::vector<std::string> &args);
 int runRunCommand(const std::vector<std::string> &args);
+int runBenchCommand(const std::vector<std::string> &args);
 int runCompileCommand(const std::vector<std::string> &args);
 int runRuntimeCommand(const std::vector<std::string> &args);
 

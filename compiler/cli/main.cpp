@@ -15,6 +15,8 @@ commands:
   check NET.cnn                 parse and check a network; print each layer's shape
   run NET.cnn --inputs IN -o OUT [--weights W] [--schedule S]
                                 run a network once and write its outputs
+  bench NET.cnn [--schedules fused,unfused] [--threads N]
+                                time schedules on random data, after checking they agree
   compile NET.cnn -o DIR [--schedule S] [--target T] [--function-name F]
                                 compile ahead of time: DIR/NAME.a, NAME.h, NAME.hpp
   runtime -o DIR [--target T]   write the Halide runtime (one per program)
@@ -51,6 +53,8 @@ int dispatch(const std::vector<std::string> &words) {
     return runCheckCommand(rest);
   if (command == "run")
     return runRunCommand(rest);
+  if (command == "bench")
+    return runBenchCommand(rest);
   if (command == "compile")
     return runCompileCommand(rest);
   if (command == "runtime")

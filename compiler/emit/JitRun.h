@@ -1,4 +1,5 @@
-// Just-in-time compilation and one run of a scheduled network (`cnnc run`).
+// Just-in-time compilation of a scheduled network for this machine, and running it
+// (`cnnc run`, `cnnc bench`).
 #pragma once
 
 #include "cnnc/runtime/Expected.h"
@@ -6,11 +7,34 @@
 #include "compiler/ir/Graph.h"
 #include "compiler/schedule/Schedule.h"
 
+#include <memory>
+
 namespace cnnc::emit {
 
-/// Lowers `graph`, applies `kind`, JIT-compiles for the host and runs once on tensors
-/// already bound and checked against the graph. Halide errors (our bugs, or a
-/// resource limit) come back as an Error, never as an exception or an abort.
+/// A network compiled for the host. Halide errors (our bugs, or a resource limit) come
+/// back as an Error, never as an exception or an abort.
+class JitNetwork {
+public:
+  static rt::Expected<JitNetwork> compile(const ir::Graph &graph, schedule::ScheduleKind kind);
+
+  JitNetwork(JitNetwork &&) noexcept;
+  JitNetwork &operator=(JitNetwork &&) noexcept;
+  ~JitNetwork();
+
+  /// Runs once on tensors already bound and checked against the graph; `outputs` must
+  /// already have the output shapes (reused across runs to time only the pipeline).
+  rt::Status run(const eval::TensorMap &weights, const eval::TensorMap &inputs,
+                 eval::TensorMap &outputs);
+  /// Output tensors of the right shapes, zero-filled.
+  eval::TensorMap makeOutputs() const;
+
+private:
+  struct State;
+  explicit JitNetwork(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+/// Compiles and runs once.
 rt::Expected<eval::TensorMap> runJit(const ir::Graph &graph, schedule::ScheduleKind kind,
                                      const eval::TensorMap &weights, const eval::TensorMap &inputs);
 

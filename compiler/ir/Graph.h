@@ -54,6 +54,8 @@ struct Graph {
 struct WeightSpec {
   std::string suffix;
   Shape shape;
+  /// Must be positive (a running variance): random test data respects it.
+  bool positive = false;
 };
 
 /// Every weight of every layer, as `name -> shape` in node order.

@@ -18,6 +18,10 @@ namespace cnnc::lower {
 struct LoweredTensor {
   Halide::Func func;
   ir::Shape shape;
+  /// For a reduction layer (conv2d, linear): the function that accumulates, of which
+  /// `func` is a pure copy. Schedules compute it per register-sized tile of whatever
+  /// stores the value, so the sums stay in registers. Undefined for other layers.
+  Halide::Func accumulator;
 };
 
 /// A weight tensor in PyTorch's layout, dimensions reversed like activations:
@@ -33,6 +37,8 @@ struct LowerContext {
   /// follows a convolution): out = conv * scale(c) + shift(c), applied to the weights
   /// and bias rather than as an extra stage. Undefined Funcs when nothing is folded.
   Halide::Func foldedScale, foldedShift;
+  /// Where a reduction layer leaves its accumulating function (LoweredTensor::accumulator).
+  Halide::Func *accumulator = nullptr;
 };
 
 /// The variables every lowered tensor is defined over.

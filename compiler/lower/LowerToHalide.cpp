@@ -109,17 +109,20 @@ void Lowerer::lowerNode(NodeId id) {
     network_.foldedAway[id] = true;
     return;
   }
-  LowerContext context{node, funcName(id), {}, weightsOf(id), {}, {}};
+  Halide::Func accumulator;
+  LowerContext context{node, funcName(id), {}, weightsOf(id), {}, {}, &accumulator};
   for (NodeId operand : node.operands)
     context.inputs.push_back(network_.nodeFuncs[operand]);
   for (NodeId other = 0; other < folds_.size(); ++other) {
     if (folds_[other] != id)
       continue;
     const Node &affine = graph_.nodes[other];
-    LowerContext affineContext{affine, funcName(other), context.inputs, weightsOf(other), {}, {}};
+    LowerContext affineContext{affine, funcName(other), context.inputs, weightsOf(other),
+                               {}, {}, nullptr};
     affine.op->channelAffine(affineContext, context.foldedScale, context.foldedShift);
   }
-  network_.nodeFuncs[id] = {node.op->lower(context), node.shape};
+  Halide::Func func = node.op->lower(context);
+  network_.nodeFuncs[id] = {func, node.shape, accumulator};
 }
 
 LoweredNetwork Lowerer::run() {
@@ -127,7 +130,8 @@ LoweredNetwork Lowerer::run() {
   network_.nodeFuncs.resize(graph_.nodes.size());
   network_.foldedAway.assign(graph_.nodes.size(), false);
   for (size_t k = 0; k < graph_.inputs.size(); ++k)
-    network_.nodeFuncs[graph_.inputs[k]] = {network_.inputs[k], graph_.nodes[graph_.inputs[k]].shape};
+    network_.nodeFuncs[graph_.inputs[k]] = {network_.inputs[k],
+                                            graph_.nodes[graph_.inputs[k]].shape, {}};
   for (NodeId id = 0; id < graph_.nodes.size(); ++id)
     if (!graph_.nodes[id].isInput())
       lowerNode(id);

@@ -33,7 +33,7 @@ std::vector<WeightSpec> batchNormWeights(const Node &, const std::vector<Shape> 
   return {{"weight", {channels}},
           {"bias", {channels}},
           {"running_mean", {channels}},
-          {"running_var", {channels}}};
+          {"running_var", {channels}, /*positive=*/true}};
 }
 
 void referenceBatchNorm(const RefContext &context) {

@@ -189,9 +189,12 @@ Halide::Func lowerConv2d(const lower::LowerContext &context) {
     weight = weight * context.foldedScale(c);
     bias = bias * context.foldedScale(c) + context.foldedShift(c);
   }
+  Halide::Func sum(context.funcName + "_acc");
+  sum(x, y, c, n) = bias;
+  sum(x, y, c, n) += weight * input(ix, iy, inChannel, n);
+  *context.accumulator = sum;
   Halide::Func out = lower::newFunc(context);
-  out(x, y, c, n) = bias;
-  out(x, y, c, n) += weight * input(ix, iy, inChannel, n);
+  out(x, y, c, n) = sum(x, y, c, n);
   return out;
 }
 

@@ -63,9 +63,12 @@ Halide::Func lowerLinear(const lower::LowerContext &context) {
   const lower::LoweredTensor &in = context.inputs[0];
   const Halide::Var &f = lower::TensorVars::f(), &n = lower::TensorVars::n();
   Halide::RDom r(0, i32(in.shape[1]), "r");
+  Halide::Func sum(context.funcName + "_acc");
+  sum(f, n) = attrs.bias ? context.weights[1](f) : Halide::Expr(0.0f);
+  sum(f, n) += context.weights[0](r, f) * in.func(r, n);
+  *context.accumulator = sum;
   Halide::Func out = lower::newFunc(context);
-  out(f, n) = attrs.bias ? context.weights[1](f) : Halide::Expr(0.0f);
-  out(f, n) += context.weights[0](r, f) * in.func(r, n);
+  out(f, n) = sum(f, n);
   return out;
 }
 

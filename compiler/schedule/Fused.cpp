@@ -57,8 +57,15 @@ private:
   void place(NodeId id) {
     const OpDef &op = *graph_.nodes[id].op;
     const bool singleUse = users_[id].size() == 1 && !isOutput_[id];
-    if (op.foldsIntoConsumer && !isOutput_[id]) {
-      plan_.inlined[id] = true;
+    // A pad reads its producer at shifted coordinates, so it never joins a group (the
+    // group's accumulator tiles must line up with the stored tail's).
+    if (op.foldsIntoConsumer) {
+      if (isOutput_[id]) {
+        plan_.groupOf[id] = id;
+        plan_.tailOf[id] = id;
+      } else {
+        plan_.inlined[id] = true;
+      }
       return;
     }
     std::optional<NodeId> operand;
@@ -119,49 +126,35 @@ FusionPlan planFusion(const Graph &graph, const std::vector<bool> &foldedAway) {
 std::vector<std::string> scheduleFused(const Graph &graph, lower::LoweredNetwork &network,
                                        const Halide::Target &target) {
   const FusionPlan plan = planFusion(graph, network.foldedAway);
-  // A group whose tail was folded into its head (conv + batch-norm) is one function.
-  auto separateTail = [&](NodeId head) {
-    return network.nodeFuncs[head].func.name() != network.nodeFuncs[plan.tailOf[head]].func.name();
-  };
-  std::vector<bool> tiled(graph.nodes.size()); // heads whose tail is split into row tiles
-  for (NodeId id = 0; id < graph.nodes.size(); ++id) {
-    if (plan.groupOf[id] != id)
-      continue;
-    if (plan.computedPerTileOf[id])
-      tiled[*plan.computedPerTileOf[id]] = true;
-    if (separateTail(id) && graph.nodes[id].shape.size() == 4)
-      tiled[id] = true;
-  }
+  // Groups that other groups are computed inside are split into row tiles.
+  std::vector<bool> hostsTiles(graph.nodes.size());
+  for (NodeId head = 0; head < graph.nodes.size(); ++head)
+    if (plan.groupOf[head] == head && plan.computedPerTileOf[head])
+      hostsTiles[*plan.computedPerTileOf[head]] = true;
+  std::vector<Halide::LoopLevel> tileLevel(graph.nodes.size(), Halide::LoopLevel::root());
   std::vector<std::string> decisions;
-  for (NodeId head = 0; head < graph.nodes.size(); ++head) {
+  // Hosts first (a consumer comes after its producers, so walk backwards).
+  for (NodeId head = graph.nodes.size(); head-- > 0;) {
     if (plan.groupOf[head] != head)
       continue;
     const NodeId tail = plan.tailOf[head];
-    Halide::Func tailFunc = network.nodeFuncs[tail].func;
     const Shape &shape = graph.nodes[tail].shape;
+    Halide::Func tailFunc = network.nodeFuncs[tail].func;
+    Halide::Func accumulator = network.nodeFuncs[head].accumulator;
     std::string line = memberNames(graph, plan, head);
-    Halide::Var tileVar("yo");
-    if (std::optional<NodeId> consumer = plan.computedPerTileOf[head]) {
-      tailFunc.compute_at(network.nodeFuncs[plan.tailOf[*consumer]].func, tileVar);
-      scheduleInnerStage(tailFunc, shape, target);
+    if (std::optional<NodeId> host = plan.computedPerTileOf[head]) {
+      tailFunc.compute_at(tileLevel[*host]);
+      scheduleInnerStage(tailFunc, accumulator, shape, tilingFor(shape, target, 0));
       line += ": computed per " + std::to_string(kRowsPerTile) + "-row tile of " +
-              graph.nodes[*consumer].name;
+              graph.nodes[*host].name + ", never stored whole";
     } else {
-      scheduleStoredStage(tailFunc, shape, target, tiled[head] ? kRowsPerTile : 0);
-      line += ": stored";
-    }
-    if (separateTail(head)) {
-      Halide::Func headFunc = network.nodeFuncs[head].func;
-      const bool tailSplit = tiled[head] && !plan.computedPerTileOf[head];
-      if (shape.size() == 4)
-        headFunc.compute_at(tailFunc, tailSplit ? tileVar : lower::TensorVars::y());
-      else
-        headFunc.compute_at(tailFunc, lower::TensorVars::n());
-      scheduleInnerStage(headFunc, graph.nodes[head].shape, target);
-      line += "; " + graph.nodes[head].name + " computed per tile of " + graph.nodes[tail].name;
+      tileLevel[head] = scheduleStoredStage(
+          tailFunc, accumulator, shape, tilingFor(shape, target, hostsTiles[head] ? kRowsPerTile : 0));
+      line += ": one stage, stored";
     }
     decisions.push_back(line);
   }
+  std::reverse(decisions.begin(), decisions.end());
   for (NodeId id = 0; id < graph.nodes.size(); ++id)
     if (plan.inlined[id])
       decisions.push_back(graph.nodes[id].name + ": inlined into its consumers (never stored)");

@@ -14,49 +14,108 @@ int vectorWidthFor(const Halide::Target &target, int64_t innermostExtent) {
   return width >= 4 ? width : 0;
 }
 
+Tiling tilingFor(const ir::Shape &shape, const Halide::Target &target, int rowsPerTile) {
+  Tiling tiling;
+  tiling.vector = vectorWidthFor(target, shape.back());
+  if (shape.size() == 4) {
+    for (int block : {8, 4, 2, 1})
+      if (shape[1] % block == 0) {
+        tiling.channelBlock = block;
+        break;
+      }
+    tiling.rowsPerTile = rowsPerTile;
+  }
+  return tiling;
+}
+
 namespace {
 
-const Halide::Var &innermost(size_t rank) { return rank == 4 ? TensorVars::x() : TensorVars::f(); }
-const Halide::Var &parallelVar(size_t rank) { return rank == 4 ? TensorVars::c() : TensorVars::n(); }
+const Halide::Var kXo("xo"), kXi("xi"), kCo("co"), kCi("ci"), kYo("yo"), kYi("yi");
 
-/// GuardWithIf keeps extents that are not a multiple of the vector width exact, which
-/// output buffers of static size require.
-void vectorizeAll(Halide::Func &func, const Halide::Var &var, int width) {
-  if (width == 0)
+/// Splits x into vector blocks and c into channel blocks, innermost first:
+/// xi (vector), ci (unrolled), xo, then the caller's order for the rest.
+void blockPure(Halide::Func &func, const Tiling &tiling) {
+  const Halide::Var &x = TensorVars::x(), &c = TensorVars::c();
+  func.split(c, kCo, kCi, tiling.channelBlock).unroll(kCi);
+  func.split(x, kXo, kXi, tiling.vector ? tiling.vector : 1);
+  if (tiling.vector)
+    func.vectorize(kXi);
+}
+
+/// The accumulator of a block: vector of x by channel block, reduction loops outside
+/// them, so every tap is one vector load, one broadcast per channel and FMAs into
+/// registers.
+void scheduleAccumulator(Halide::Func accumulator, Halide::Func owner, const Halide::Var &at,
+                         const ir::Shape &shape, const Tiling &tiling) {
+  if (!accumulator.defined())
     return;
-  func.vectorize(var, width, Halide::TailStrategy::GuardWithIf);
-  for (int u = 0; u < func.num_update_definitions(); ++u)
-    func.update(u).vectorize(var, width, Halide::TailStrategy::GuardWithIf);
+  accumulator.compute_at(owner, at);
+  if (shape.size() != 4) {
+    if (tiling.vector)
+      accumulator.vectorize(TensorVars::f()).update().vectorize(TensorVars::f());
+    return;
+  }
+  const Halide::Var &x = TensorVars::x(), &y = TensorVars::y(), &c = TensorVars::c(),
+                    &n = TensorVars::n();
+  accumulator.reorder(x, c, y, n).unroll(c);
+  Halide::Stage update = accumulator.update();
+  std::vector<Halide::VarOrRVar> order = {x, c};
+  for (const Halide::RVar &r : accumulator.rvars(0))
+    order.push_back(r);
+  order.insert(order.end(), {y, n});
+  update.reorder(order).unroll(c);
+  if (tiling.vector) {
+    accumulator.vectorize(x);
+    update.vectorize(x);
+  }
+}
+
+void scheduleFeatures(Halide::Func func, Halide::Func accumulator, const ir::Shape &shape,
+                      const Tiling &tiling, bool parallel) {
+  const Halide::Var &f = TensorVars::f(), &n = TensorVars::n();
+  Halide::Var fo("fo"), fi("fi");
+  func.split(f, fo, fi, tiling.vector ? tiling.vector : 1);
+  if (tiling.vector)
+    func.vectorize(fi);
+  if (parallel)
+    func.parallel(n);
+  scheduleAccumulator(accumulator, func, fo, shape, tiling);
 }
 
 } // namespace
 
-Halide::Var scheduleStoredStage(Halide::Func &func, const ir::Shape &shape,
-                                const Halide::Target &target, int rowsPerTile) {
-  const size_t rank = shape.size();
-  const int64_t innerExtent = shape.back();
+Halide::LoopLevel scheduleStoredStage(Halide::Func func, Halide::Func accumulator,
+                                      const ir::Shape &shape, const Tiling &tiling) {
   func.compute_root();
-  func.parallel(parallelVar(rank));
-  for (int u = 0; u < func.num_update_definitions(); ++u)
-    func.update(u).parallel(parallelVar(rank));
-  vectorizeAll(func, innermost(rank), vectorWidthFor(target, innerExtent));
-  Halide::Var tile("yo"), row("yi");
-  if (rank != 4 || rowsPerTile <= 0)
-    return tile;
-  // Every definition gets the same tile loop, so a producer computed at `tile` finds
-  // it in the final stage, where compute_at looks.
-  func.split(TensorVars::y(), tile, row, rowsPerTile, Halide::TailStrategy::GuardWithIf);
-  for (int u = 0; u < func.num_update_definitions(); ++u)
-    func.update(u).split(TensorVars::y(), tile, row, rowsPerTile,
-                         Halide::TailStrategy::GuardWithIf);
-  return tile;
+  if (shape.size() != 4) {
+    scheduleFeatures(func, accumulator, shape, tiling, /*parallel=*/true);
+    return Halide::LoopLevel::root();
+  }
+  blockPure(func, tiling);
+  const Halide::Var &y = TensorVars::y(), &n = TensorVars::n();
+  if (tiling.rowsPerTile > 0) {
+    func.split(y, kYo, kYi, tiling.rowsPerTile, Halide::TailStrategy::GuardWithIf)
+        .reorder(kXi, kCi, kXo, kYi, kCo, kYo, n)
+        .parallel(kYo);
+  } else {
+    func.reorder(kXi, kCi, kXo, kCo, y, n).parallel(y);
+  }
+  scheduleAccumulator(accumulator, func, kXo, shape, tiling);
+  return Halide::LoopLevel(func, kCo);
 }
 
-void scheduleInnerStage(Halide::Func &func, const ir::Shape &shape, const Halide::Target &target) {
-  vectorizeAll(func, innermost(shape.size()), vectorWidthFor(target, shape.back()));
+void scheduleInnerStage(Halide::Func func, Halide::Func accumulator, const ir::Shape &shape,
+                        const Tiling &tiling) {
+  if (shape.size() != 4) {
+    scheduleFeatures(func, accumulator, shape, tiling, /*parallel=*/false);
+    return;
+  }
+  blockPure(func, tiling);
+  func.reorder(kXi, kCi, kXo, kCo, TensorVars::y(), TensorVars::n());
+  scheduleAccumulator(accumulator, func, kXo, shape, tiling);
 }
 
-void boundToShape(Halide::Func &func, const ir::Shape &shape) {
+void boundToShape(Halide::Func func, const ir::Shape &shape) {
   const std::vector<Halide::Var> args = lower::tensorArgs(shape.size());
   for (size_t d = 0; d < args.size(); ++d)
     func.bound(args[d], 0, lower::i32(shape[shape.size() - 1 - d]));

@@ -1,4 +1,10 @@
-// Loop schedules for one stored stage, shared by the unfused and fused schedules.
+// Loop schedules for one stage, shared by the unfused and fused schedules.
+//
+// A stage is a function that is stored (in its own buffer, or in a tile buffer inside
+// another stage's loops), plus optionally the accumulator of a reduction (conv2d,
+// linear) that it copies. The stage is tiled into blocks of one vector of x by a few
+// output channels, and the accumulator is computed per block, so a convolution's sums
+// stay in registers and are written once (FACTS.md: accumulating in memory cost 5x).
 #pragma once
 
 #include "compiler/ir/TensorType.h"
@@ -7,20 +13,33 @@
 
 namespace cnnc::schedule {
 
+struct Tiling {
+  int vector = 0;       // x positions per block (0: not vectorized)
+  int channelBlock = 1; // output channels per block (divides the channel count)
+  int rowsPerTile = 0;  // rows per row tile (0: none); producers are computed per tile
+};
+
 /// The f32 vector width for `target`, or a narrower power of two when the innermost
 /// extent is smaller (0: do not vectorize).
 int vectorWidthFor(const Halide::Target &target, int64_t innermostExtent);
 
-/// A stage stored in a buffer of its own: parallel over channels (rank 4) or batch
-/// (rank 2), vectorized along the innermost dimension, pure and update definitions
-/// alike. `rowsPerTile` > 0 also splits rows into tiles (returned var: the tile index).
-Halide::Var scheduleStoredStage(Halide::Func &func, const ir::Shape &shape,
-                                const Halide::Target &target, int rowsPerTile);
+/// A tiling for a stage of `shape`: the target's vector width, up to 8 output channels
+/// per block (8 vector accumulators leave registers for inputs on AVX2 and AVX-512).
+Tiling tilingFor(const ir::Shape &shape, const Halide::Target &target, int rowsPerTile);
 
-/// A stage computed inside another stage's loops: only vectorized.
-void scheduleInnerStage(Halide::Func &func, const ir::Shape &shape, const Halide::Target &target);
+/// Stores `func` in a buffer of its own, parallel over rows (or row tiles), blocked
+/// as above; `accumulator` (may be undefined) is computed per block. With row tiles,
+/// producers can be computed at the returned loop level: one row tile of one channel
+/// block.
+Halide::LoopLevel scheduleStoredStage(Halide::Func func, Halide::Func accumulator,
+                                      const ir::Shape &shape, const Tiling &tiling);
+
+/// The same blocking for a stage computed inside another stage's loops (no parallel
+/// loop of its own).
+void scheduleInnerStage(Halide::Func func, Halide::Func accumulator, const ir::Shape &shape,
+                        const Tiling &tiling);
 
 /// Output functions have the tensor's static extent (SPEC: static shapes).
-void boundToShape(Halide::Func &func, const ir::Shape &shape);
+void boundToShape(Halide::Func func, const ir::Shape &shape);
 
 } // namespace cnnc::schedule

@@ -13,7 +13,9 @@ std::vector<std::string> scheduleUnfused(const ir::Graph &graph, lower::LoweredN
     const ir::Node &node = graph.nodes[id];
     if (node.isInput() || network.foldedAway[id])
       continue;
-    scheduleStoredStage(network.nodeFuncs[id].func, node.shape, target, /*rowsPerTile=*/0);
+    const lower::LoweredTensor &lowered = network.nodeFuncs[id];
+    scheduleStoredStage(lowered.func, lowered.accumulator, node.shape,
+                        tilingFor(node.shape, target, /*rowsPerTile=*/0));
     decisions.push_back(node.name + ": stored in its own buffer");
   }
   for (size_t k = 0; k < graph.outputs.size(); ++k)
