@@ -3,7 +3,6 @@
 #include "cnnc/runtime/Model.h"
 
 #include <HalideRuntime.h>
-
 #include <cstdint>
 #include <deque>
 #include <limits>
@@ -71,8 +70,8 @@ std::string weightProblems(const std::vector<TensorSpec> &specs,
       shapes.push_back(quoted("weight", name) + ": expected shape " + formatShape(spec->shape) +
                        ", found " + formatShape(tensor.shape));
     else if (static_cast<int64_t>(tensor.data.size()) != tensor.numel())
-      sizes.push_back(quoted("weight", name) + ": shape " + formatShape(tensor.shape) +
-                      " needs " + std::to_string(tensor.numel()) + " values, found " +
+      sizes.push_back(quoted("weight", name) + ": shape " + formatShape(tensor.shape) + " needs " +
+                      std::to_string(tensor.numel()) + " values, found " +
                       std::to_string(tensor.data.size()));
   }
   // Like the file binder: PyTorch's batch-norm step counters are not weights.
@@ -229,24 +228,34 @@ Status checkCount(const NetworkSignature &signature, const char *what, size_t ex
                   size_t found) {
   if (expected == found)
     return ok();
-  return Error{"network '" + signature.name + "' takes " + std::to_string(expected) + " " +
-               what + (expected == 1 ? "" : "s") + ", got " + std::to_string(found)};
+  return Error{"network '" + signature.name + "' takes " + std::to_string(expected) + " " + what +
+               (expected == 1 ? "" : "s") + ", got " + std::to_string(found)};
 }
 
 /// Names for the codes a CPU pipeline returns in practice; Halide's own message has
 /// already gone to its error handler (stderr by default).
 const char *halideErrorName(int code) {
   switch (code) {
-  case halide_error_code_generic_error: return "generic error";
-  case halide_error_code_bad_type: return "bad buffer type";
-  case halide_error_code_access_out_of_bounds: return "access out of bounds";
-  case halide_error_code_buffer_allocation_too_large: return "buffer allocation too large";
-  case halide_error_code_buffer_extents_too_large: return "buffer extents too large";
-  case halide_error_code_constraint_violated: return "buffer constraint violated";
-  case halide_error_code_out_of_memory: return "out of memory";
-  case halide_error_code_buffer_argument_is_null: return "buffer argument is null";
-  case halide_error_code_bad_dimensions: return "wrong number of dimensions";
-  default: return "see Halide's message on stderr";
+  case halide_error_code_generic_error:
+    return "generic error";
+  case halide_error_code_bad_type:
+    return "bad buffer type";
+  case halide_error_code_access_out_of_bounds:
+    return "access out of bounds";
+  case halide_error_code_buffer_allocation_too_large:
+    return "buffer allocation too large";
+  case halide_error_code_buffer_extents_too_large:
+    return "buffer extents too large";
+  case halide_error_code_constraint_violated:
+    return "buffer constraint violated";
+  case halide_error_code_out_of_memory:
+    return "out of memory";
+  case halide_error_code_buffer_argument_is_null:
+    return "buffer argument is null";
+  case halide_error_code_bad_dimensions:
+    return "wrong number of dimensions";
+  default:
+    return "see Halide's message on stderr";
   }
 }
 
@@ -263,8 +272,7 @@ Expected<Model> Model::fromTensors(const NetworkSignature &signature,
   return Model(signature, prepareWeights(signature, std::move(weights)));
 }
 
-Expected<Model> Model::fromFile(const NetworkSignature &signature,
-                                const std::string &weightsPath) {
+Expected<Model> Model::fromFile(const NetworkSignature &signature, const std::string &weightsPath) {
   Status valid = validateSignature(signature);
   if (!valid)
     return valid.error();

@@ -17,11 +17,10 @@ const char kCompileUsage[] =
     "[--function-name F] [--no-runtime]";
 
 const std::vector<OptionSpec> kCompileOptions = {
-    {"--output", "-o", true, "directory for NAME.a, NAME.h, NAME.hpp (created if missing)",
-     "DIR"},
+    {"--output", "-o", true, "directory for NAME.a, NAME.h, NAME.hpp (created if missing)", "DIR"},
     {"--schedule", "", true, "fused (default) or unfused", "S"},
-    {"--target", "", true,
-     "Halide target: host (default), x86-64-linux-avx2, arm-64-linux, ...", "T"},
+    {"--target", "", true, "Halide target: host (default), x86-64-linux-avx2, arm-64-linux, ...",
+     "T"},
     {"--function-name", "", true,
      "name of the function, the wrapper class and the files (default: the network's)", "F"},
     {"--no-runtime", "", false,
@@ -92,9 +91,8 @@ int runCompileCommand(const std::vector<std::string> &args) {
   const ir::Graph &graph = *network.graph;
   const std::string name = emit::resolvedFunctionName(graph, request.emit);
   dsl::DiagnosticEngine diags(network.source.get());
-  if (!emit::checkFunctionName(name, request.emit.functionName.empty() ? graph.nameLoc
-                                                                        : dsl::SourceLocation{},
-                               diags)) {
+  if (!emit::checkFunctionName(
+          name, request.emit.functionName.empty() ? graph.nameLoc : dsl::SourceLocation{}, diags)) {
     std::cerr << diags.renderAll();
     return kExitUserError;
   }

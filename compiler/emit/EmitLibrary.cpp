@@ -29,8 +29,8 @@ public:
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec || !fs::is_directory(dir)) {
-      error = "cannot create output directory '" + dir.string() + "'" +
-              (ec ? ": " + ec.message() : "");
+      error =
+          "cannot create output directory '" + dir.string() + "'" + (ec ? ": " + ec.message() : "");
       return std::nullopt;
     }
     std::string pattern = (dir / ".tmp-XXXXXX").string();
@@ -158,8 +158,7 @@ bool writeRuntime(const fs::path &staging, const Halide::Target &target,
   });
 }
 
-bool publish(StagingDir &staging, dsl::DiagnosticEngine &diags,
-             std::vector<std::string> *written) {
+bool publish(StagingDir &staging, dsl::DiagnosticEngine &diags, std::vector<std::string> *written) {
   std::vector<std::string> paths;
   std::string error;
   if (!staging.publish(paths, error)) {
@@ -216,9 +215,8 @@ bool checkFunctionName(const std::string &name, dsl::SourceLocation loc,
   return false;
 }
 
-bool emitLibrary(const ir::Graph &graph, lower::LoweredNetwork &network,
-                 const EmitOptions &options, dsl::DiagnosticEngine &diags,
-                 std::vector<std::string> *written) {
+bool emitLibrary(const ir::Graph &graph, lower::LoweredNetwork &network, const EmitOptions &options,
+                 dsl::DiagnosticEngine &diags, std::vector<std::string> *written) {
   const std::string name = resolvedFunctionName(graph, options);
   if (!checkFunctionName(name, options.functionName.empty() ? graph.nameLoc : dsl::SourceLocation{},
                          diags))
@@ -252,9 +250,8 @@ bool emitLibrary(const ir::Graph &graph, lower::LoweredNetwork &network,
   return publish(*staging, diags, written);
 }
 
-bool compileLibrary(const ir::Graph &graph, schedule::ScheduleKind kind,
-                    const EmitOptions &options, dsl::DiagnosticEngine &diags,
-                    std::vector<std::string> *written) {
+bool compileLibrary(const ir::Graph &graph, schedule::ScheduleKind kind, const EmitOptions &options,
+                    dsl::DiagnosticEngine &diags, std::vector<std::string> *written) {
   std::optional<Halide::Target> target = parseTarget(options.target, diags);
   if (!target)
     return false;

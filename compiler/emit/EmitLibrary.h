@@ -9,7 +9,6 @@
 #include "dsl/Diagnostic.h"
 
 #include <Halide.h>
-
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,11 +21,11 @@ namespace cnnc::emit {
 constexpr const char *kHalideRuntimeFile = "halide_runtime.a";
 
 struct EmitOptions {
-  std::string outputDir;        // created if missing
-  std::string target = "host";  // a Halide target string
-  std::string functionName;     // empty: the network's name; names the files too
-  bool emitRuntime = true;      // also write DIR/halide_runtime.a for `target`
-  std::string provenance;       // one line for NAME.hpp's comment ("schedule fused")
+  std::string outputDir;       // created if missing
+  std::string target = "host"; // a Halide target string
+  std::string functionName;    // empty: the network's name; names the files too
+  bool emitRuntime = true;     // also write DIR/halide_runtime.a for `target`
+  std::string provenance;      // one line for NAME.hpp's comment ("schedule fused")
 };
 
 /// The function name options.functionName resolves to for `graph`.

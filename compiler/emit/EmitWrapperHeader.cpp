@@ -15,6 +15,7 @@ namespace {
 /// C++ keywords and alternative tokens (C++20's included, so a header generated today
 /// keeps compiling under newer standards).
 const std::set<std::string> &cppKeywords() {
+  // clang-format off
   static const std::set<std::string> keywords = {
       "alignas", "alignof", "and", "and_eq", "asm", "auto", "bitand", "bitor", "bool", "break",
       "case", "catch", "char", "char8_t", "char16_t", "char32_t", "class", "compl", "concept",
@@ -27,6 +28,7 @@ const std::set<std::string> &cppKeywords() {
       "static_assert", "static_cast", "struct", "switch", "template", "this", "thread_local",
       "throw", "true", "try", "typedef", "typeid", "typename", "union", "unsigned", "using",
       "virtual", "void", "volatile", "wchar_t", "while", "xor", "xor_eq"};
+  // clang-format on
   return keywords;
 }
 
@@ -113,8 +115,8 @@ void emitPreamble(std::ostream &os, const WrapperSpec &spec, const Names &names)
      << "'; do not edit.\n";
   if (!spec.provenance.empty())
     os << "// " << spec.provenance << "\n";
-  os << "//\n// A typed C++ interface to the ahead-of-time compiled function " << fn
-     << "() of " << fn << ".h:\n//\n"
+  os << "//\n// A typed C++ interface to the ahead-of-time compiled function " << fn << "() of "
+     << fn << ".h:\n//\n"
      << "//   auto net = " << qualified << "::fromFile(\"weights.safetensors\");\n"
      << "//   if (!net) { std::cerr << net.error().message << \"\\n\"; return 1; }\n";
   for (size_t i = 0; i < spec.inputs.size() + spec.outputs.size(); ++i) {

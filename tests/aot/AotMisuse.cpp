@@ -2,12 +2,10 @@
 // null pointers, bad weight files or tensors) must return an error value naming the
 // tensor; the program must never abort. Also includes conv_pool_fused.hpp in a second
 // translation unit, which must link (the header's statics are inline).
+#include "AotTestUtil.h"
 #include "conv_pool_fused.hpp"
 
-#include "AotTestUtil.h"
-
 #include <HalideRuntime.h>
-
 #include <fstream>
 
 namespace cnnc::aottest {
@@ -36,7 +34,8 @@ void checkRunMisuse(const Net &net, Checker &checker) {
   checker.expectError(net.run(in.data(), nullptr), "run: null output pointer",
                       "output 'pool1': data pointer is null");
   checker.expectError(net.run({rt::ConstTensorView(in.data(), inShape, {192, 64, 8})}, {output}),
-                      "run: strides of the wrong rank", "input 'image': 4 dimensions but 3 strides");
+                      "run: strides of the wrong rank",
+                      "input 'image': 4 dimensions but 3 strides");
   checker.expectError(net.model().runDense(nullptr, 1, nullptr, 1), "runDense: null arrays",
                       "array of data pointers is null");
   checker.expect(bool(net.run(in.data(), out.data())), "run: still usable after misuse");
@@ -52,8 +51,8 @@ rt::Status writeWeights(const std::string &path, const std::map<std::string, rt:
 /// A weights file with one change applied, then bound with fromFile.
 template <class Change>
 rt::Status bindChanged(const std::string &dir, const std::string &variant, Change change) {
-  auto weights = rt::loadTensors(dataPath(dir, "conv_pool", "weights"),
-                                 Net::signature().weights, "weight");
+  auto weights =
+      rt::loadTensors(dataPath(dir, "conv_pool", "weights"), Net::signature().weights, "weight");
   if (!weights)
     return weights.error();
   change(*weights);
@@ -74,13 +73,11 @@ void checkFileMisuse(const std::string &dir, Checker &checker) {
                       "weight 'conv1.weight': expected shape [4, 3, 3, 3], found [4, 3, 5, 5]");
   checker.expectError(bindChanged(dir, "missing", [](Weights &w) { w.erase("conv1.bias"); }),
                       "fromFile: missing weight", "missing weight 'conv1.bias'");
-  checker.expectError(
-      bindChanged(dir, "unexpected",
-                  [](Weights &w) { w["conv9.weight"] = rt::Tensor::zeros({1}); }),
-      "fromFile: unexpected weight", "unexpected weight 'conv9.weight'");
-  rt::Status counter = bindChanged(dir, "counter", [](Weights &w) {
-    w["bn1.num_batches_tracked"] = rt::Tensor::zeros({});
-  });
+  checker.expectError(bindChanged(dir, "unexpected",
+                                  [](Weights &w) { w["conv9.weight"] = rt::Tensor::zeros({1}); }),
+                      "fromFile: unexpected weight", "unexpected weight 'conv9.weight'");
+  rt::Status counter = bindChanged(
+      dir, "counter", [](Weights &w) { w["bn1.num_batches_tracked"] = rt::Tensor::zeros({}); });
   checker.expect(bool(counter), "fromFile: num_batches_tracked is ignored",
                  counter ? "" : counter.error().message);
   auto absent = Net::fromFile(dir + "/no_such_file.safetensors");
@@ -94,8 +91,8 @@ void checkFileMisuse(const std::string &dir, Checker &checker) {
 }
 
 void checkTensorMisuse(const std::string &dir, Checker &checker) {
-  auto weights = rt::loadTensors(dataPath(dir, "conv_pool", "weights"),
-                                 Net::signature().weights, "weight");
+  auto weights =
+      rt::loadTensors(dataPath(dir, "conv_pool", "weights"), Net::signature().weights, "weight");
   checker.expect(bool(weights), "load weights for fromTensors");
   if (!weights)
     return;
@@ -123,16 +120,18 @@ int failingPipeline(void **args) {
 }
 
 void checkPipelineFailure(Checker &checker) {
-  rt::NetworkSignature signature{"stand_in", {{"x", {2, 3, 5}}}, {}, {{"y", {2}}}, &failingPipeline};
+  rt::NetworkSignature signature{
+      "stand_in", {{"x", {2, 3, 5}}}, {}, {{"y", {2}}}, &failingPipeline};
   auto model = rt::Model::fromTensors(signature, {});
   checker.expect(bool(model), "stand-in model binds");
   if (!model)
     return;
   std::vector<float> x(30), y(2);
-  checker.expectError(model->run({rt::ConstTensorView::dense(x.data(), {2, 3, 5})},
-                                 {rt::TensorView::dense(y.data(), {2})}),
-                      "run: a Halide error becomes an Error",
-                      "network 'stand_in': the pipeline failed with Halide error -11 (out of memory)");
+  checker.expectError(
+      model->run({rt::ConstTensorView::dense(x.data(), {2, 3, 5})},
+                 {rt::TensorView::dense(y.data(), {2})}),
+      "run: a Halide error becomes an Error",
+      "network 'stand_in': the pipeline failed with Halide error -11 (out of memory)");
   rt::NetworkSignature noEntry = signature;
   noEntry.argv = nullptr;
   auto unusable = rt::Model::fromTensors(noEntry, {});

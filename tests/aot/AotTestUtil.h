@@ -102,9 +102,8 @@ void checkNetwork(const std::string &dir, const std::string &set, Checker &check
   std::string strided = runStrided(net->model(), *reference);
   checker.expect(strided.empty(), name + ": strided views match the reference", strided);
   Net moved = std::move(*net);
-  std::string threaded = runConcurrently(Net::signature(), *reference, [&](Buffers &buffers) {
-    return typedRun(moved, buffers);
-  });
+  std::string threaded = runConcurrently(
+      Net::signature(), *reference, [&](Buffers &buffers) { return typedRun(moved, buffers); });
   checker.expect(threaded.empty(), name + ": concurrent runs of one instance match", threaded);
 }
 

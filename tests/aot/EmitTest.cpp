@@ -8,16 +8,14 @@
 #include "compiler/import/BuildGraph.h"
 #include "dsl/Parser.h"
 
-#include <gtest/gtest.h>
-
-#include <unistd.h>
-
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <gtest/gtest.h>
 #include <memory>
 #include <optional>
 #include <sstream>
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 using namespace cnnc;
@@ -39,8 +37,8 @@ protected:
     graph_ = import::buildGraph(dsl::parseModule(*source_, diags), diags);
     ASSERT_TRUE(graph_) << diags.renderAll();
     const ::testing::TestInfo *test = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() / ("cnnc_emit_" + std::string(test->name()) + "_" +
-                                        std::to_string(::getpid()));
+    dir_ = fs::temp_directory_path() /
+           ("cnnc_emit_" + std::string(test->name()) + "_" + std::to_string(::getpid()));
     fs::remove_all(dir_);
   }
   void TearDown() override { fs::remove_all(dir_); }

@@ -9,14 +9,12 @@
 //                            (written by `cnnc run --schedule reference`)
 //   aot_main misuse DIR      wrong shapes, counts, null pointers and bad weights must
 //                            come back as error values, never as an abort
+#include "AotTestUtil.h"
 #include "awkward_names.hpp"
+#include "cnnc/runtime/Threads.h"
 #include "conv_pool_fused.hpp"
 #include "conv_pool_unfused.hpp"
 #include "residual.hpp"
-
-#include "AotTestUtil.h"
-
-#include "cnnc/runtime/Threads.h"
 
 #include <iostream>
 #include <string>
@@ -50,17 +48,15 @@ void checkAll(const std::string &dir, Checker &checker) {
   checkNetwork<nets::conv_pool_fused>(dir, "conv_pool", checker, [](const auto &net, Buffers &b) {
     return net.run(b.in(0), b.out(0));
   });
-  checkNetwork<nets::conv_pool_unfused>(dir, "conv_pool", checker,
-                                        [](const auto &net, Buffers &b) {
-                                          return net.run(b.in(0), b.out(0));
-                                        });
+  checkNetwork<nets::conv_pool_unfused>(dir, "conv_pool", checker, [](const auto &net, Buffers &b) {
+    return net.run(b.in(0), b.out(0));
+  });
   checkNetwork<nets::residual>(dir, "residual", checker, [](const auto &net, Buffers &b) {
     return net.run(b.in(0), b.in(1), b.out(0), b.out(1));
   });
-  checkNetwork<nets::awkward_names>(dir, "awkward_names", checker,
-                                    [](const auto &net, Buffers &b) {
-                                      return net.run(b.in(0), b.out(0), b.out(1), b.out(2));
-                                    });
+  checkNetwork<nets::awkward_names>(dir, "awkward_names", checker, [](const auto &net, Buffers &b) {
+    return net.run(b.in(0), b.out(0), b.out(1), b.out(2));
+  });
 }
 
 } // namespace

@@ -38,10 +38,10 @@ using HalideArgvFunction = int (*)(void **);
 /// the order of the generated function's arguments, in PyTorch's shapes. The
 /// generated NAME.hpp builds it from constants (NAME::signature()).
 struct NetworkSignature {
-  std::string name;                 // the generated function's name
-  std::vector<TensorSpec> inputs;   // declaration order
-  std::vector<TensorSpec> weights;  // "conv1.weight", ... in the pipeline's order
-  std::vector<TensorSpec> outputs;  // the network's `output` order
+  std::string name;                // the generated function's name
+  std::vector<TensorSpec> inputs;  // declaration order
+  std::vector<TensorSpec> weights; // "conv1.weight", ... in the pipeline's order
+  std::vector<TensorSpec> outputs; // the network's `output` order
   HalideArgvFunction argv = nullptr;
 };
 
