@@ -22,6 +22,11 @@ struct LoweredTensor {
   /// `func` is a pure copy. Schedules compute it per register-sized tile of whatever
   /// stores the value, so the sums stay in registers. Undefined for other layers.
   Halide::Func accumulator;
+  /// For a window layer (conv2d): its input extended by the padding, as a function of
+  /// its own. Schedules compute it per row of the stage that stores the layer, so the
+  /// boundary checks run once per input element instead of once per tap, and the
+  /// inner loops read a plain buffer. Undefined for other layers.
+  Halide::Func windowInput;
 };
 
 /// A weight tensor in PyTorch's layout, dimensions reversed like activations:
@@ -39,6 +44,8 @@ struct LowerContext {
   Halide::Func foldedScale, foldedShift;
   /// Where a reduction layer leaves its accumulating function (LoweredTensor::accumulator).
   Halide::Func *accumulator = nullptr;
+  /// Where a window layer leaves its padded input (LoweredTensor::windowInput).
+  Halide::Func *windowInput = nullptr;
 };
 
 /// The variables every lowered tensor is defined over.

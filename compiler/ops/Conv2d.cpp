@@ -174,9 +174,12 @@ Halide::Func lowerConv2d(const lower::LowerContext &context) {
   const int64_t outPerGroup = attrs.outChannels / attrs.groups;
   const Halide::Var &x = lower::TensorVars::x(), &y = lower::TensorVars::y(),
                     &c = lower::TensorVars::c(), &n = lower::TensorVars::n();
-  Halide::Func input = attrs.padding.isZero()
-                           ? in.func
-                           : lower::withBoundary(in.func, attrs.padMode, 0.0f, in.shape[3], in.shape[2]);
+  Halide::Func extended = attrs.padding.isZero() ? in.func
+                                                 : lower::withBoundary(in.func, attrs.padMode, 0.0f,
+                                                                       in.shape[3], in.shape[2]);
+  Halide::Func input(context.funcName + "_in");
+  input(x, y, c, n) = extended(x, y, c, n);
+  *context.windowInput = input;
   Halide::RDom r(0, i32(attrs.kernel.w), 0, i32(attrs.kernel.h), 0, i32(inPerGroup), "r");
   Halide::Expr inChannel = (c / i32(outPerGroup)) * i32(inPerGroup) + r.z;
   Halide::Expr ix = windowStart<Halide::Expr>(x, i32(attrs.stride.w), i32(attrs.padding.left)) +

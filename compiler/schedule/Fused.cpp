@@ -140,16 +140,17 @@ std::vector<std::string> scheduleFused(const Graph &graph, lower::LoweredNetwork
     const NodeId tail = plan.tailOf[head];
     const Shape &shape = graph.nodes[tail].shape;
     Halide::Func tailFunc = network.nodeFuncs[tail].func;
-    Halide::Func accumulator = network.nodeFuncs[head].accumulator;
+    const StageFuncs stage{tailFunc, network.nodeFuncs[head].accumulator,
+                           network.nodeFuncs[head].windowInput};
     std::string line = memberNames(graph, plan, head);
     if (std::optional<NodeId> host = plan.computedPerTileOf[head]) {
       tailFunc.compute_at(tileLevel[*host]);
-      scheduleInnerStage(tailFunc, accumulator, shape, tilingFor(shape, target, 0));
+      scheduleInnerStage(stage, shape, tilingFor(shape, target, 0));
       line += ": computed per " + std::to_string(kRowsPerTile) + "-row tile of " +
               graph.nodes[*host].name + ", never stored whole";
     } else {
       tileLevel[head] = scheduleStoredStage(
-          tailFunc, accumulator, shape, tilingFor(shape, target, hostsTiles[head] ? kRowsPerTile : 0));
+          stage, shape, tilingFor(shape, target, hostsTiles[head] ? kRowsPerTile : 0));
       line += ": one stage, stored";
     }
     decisions.push_back(line);

@@ -70,6 +70,17 @@ void scheduleAccumulator(Halide::Func accumulator, Halide::Func owner, const Hal
   }
 }
 
+/// The padded input strip a row of the stage reads: computed once per row, so the
+/// convolution's inner loops read a plain buffer with no boundary checks.
+void scheduleWindowInput(Halide::Func windowInput, Halide::Func owner, const Halide::Var &row,
+                         const Tiling &tiling) {
+  if (!windowInput.defined())
+    return;
+  windowInput.compute_at(owner, row);
+  if (tiling.vector)
+    windowInput.vectorize(TensorVars::x(), tiling.vector, Halide::TailStrategy::GuardWithIf);
+}
+
 void scheduleFeatures(Halide::Func func, Halide::Func accumulator, const ir::Shape &shape,
                       const Tiling &tiling, bool parallel) {
   const Halide::Var &f = TensorVars::f(), &n = TensorVars::n();
@@ -84,35 +95,38 @@ void scheduleFeatures(Halide::Func func, Halide::Func accumulator, const ir::Sha
 
 } // namespace
 
-Halide::LoopLevel scheduleStoredStage(Halide::Func func, Halide::Func accumulator,
-                                      const ir::Shape &shape, const Tiling &tiling) {
+Halide::LoopLevel scheduleStoredStage(const StageFuncs &stage, const ir::Shape &shape,
+                                      const Tiling &tiling) {
+  Halide::Func func = stage.stored;
   func.compute_root();
   if (shape.size() != 4) {
-    scheduleFeatures(func, accumulator, shape, tiling, /*parallel=*/true);
+    scheduleFeatures(func, stage.accumulator, shape, tiling, /*parallel=*/true);
     return Halide::LoopLevel::root();
   }
   blockPure(func, tiling);
   const Halide::Var &y = TensorVars::y(), &n = TensorVars::n();
   if (tiling.rowsPerTile > 0) {
     func.split(y, kYo, kYi, tiling.rowsPerTile, Halide::TailStrategy::GuardWithIf)
-        .reorder(kXi, kCi, kXo, kYi, kCo, kYo, n)
+        .reorder(kXi, kCi, kXo, kCo, kYi, kYo, n)
         .parallel(kYo);
   } else {
     func.reorder(kXi, kCi, kXo, kCo, y, n).parallel(y);
   }
-  scheduleAccumulator(accumulator, func, kXo, shape, tiling);
-  return Halide::LoopLevel(func, kCo);
+  scheduleAccumulator(stage.accumulator, func, kXo, shape, tiling);
+  scheduleWindowInput(stage.windowInput, func, tiling.rowsPerTile > 0 ? kYi : y, tiling);
+  return Halide::LoopLevel(func, tiling.rowsPerTile > 0 ? kYo : y);
 }
 
-void scheduleInnerStage(Halide::Func func, Halide::Func accumulator, const ir::Shape &shape,
-                        const Tiling &tiling) {
+void scheduleInnerStage(const StageFuncs &stage, const ir::Shape &shape, const Tiling &tiling) {
+  Halide::Func func = stage.stored;
   if (shape.size() != 4) {
-    scheduleFeatures(func, accumulator, shape, tiling, /*parallel=*/false);
+    scheduleFeatures(func, stage.accumulator, shape, tiling, /*parallel=*/false);
     return;
   }
   blockPure(func, tiling);
   func.reorder(kXi, kCi, kXo, kCo, TensorVars::y(), TensorVars::n());
-  scheduleAccumulator(accumulator, func, kXo, shape, tiling);
+  scheduleAccumulator(stage.accumulator, func, kXo, shape, tiling);
+  scheduleWindowInput(stage.windowInput, func, TensorVars::y(), tiling);
 }
 
 void boundToShape(Halide::Func func, const ir::Shape &shape) {

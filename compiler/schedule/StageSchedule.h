@@ -27,17 +27,22 @@ int vectorWidthFor(const Halide::Target &target, int64_t innermostExtent);
 /// per block (8 vector accumulators leave registers for inputs on AVX2 and AVX-512).
 Tiling tilingFor(const ir::Shape &shape, const Halide::Target &target, int rowsPerTile);
 
-/// Stores `func` in a buffer of its own, parallel over rows (or row tiles), blocked
-/// as above; `accumulator` (may be undefined) is computed per block. With row tiles,
-/// producers can be computed at the returned loop level: one row tile of one channel
-/// block.
-Halide::LoopLevel scheduleStoredStage(Halide::Func func, Halide::Func accumulator,
-                                      const ir::Shape &shape, const Tiling &tiling);
+/// The functions of one stage. Only `stored` is required.
+struct StageFuncs {
+  Halide::Func stored;      // the value the stage writes
+  Halide::Func accumulator; // a reduction `stored` copies (conv2d, linear), per block
+  Halide::Func windowInput; // a window layer's padded input, per row of `stored`
+};
+
+/// Stores the stage in a buffer of its own, parallel over rows (or row tiles), blocked
+/// as above. With row tiles, producers can be computed at the returned loop level: one
+/// row tile of one channel block.
+Halide::LoopLevel scheduleStoredStage(const StageFuncs &stage, const ir::Shape &shape,
+                                      const Tiling &tiling);
 
 /// The same blocking for a stage computed inside another stage's loops (no parallel
 /// loop of its own).
-void scheduleInnerStage(Halide::Func func, Halide::Func accumulator, const ir::Shape &shape,
-                        const Tiling &tiling);
+void scheduleInnerStage(const StageFuncs &stage, const ir::Shape &shape, const Tiling &tiling);
 
 /// Output functions have the tensor's static extent (SPEC: static shapes).
 void boundToShape(Halide::Func func, const ir::Shape &shape);

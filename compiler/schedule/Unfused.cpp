@@ -14,7 +14,7 @@ std::vector<std::string> scheduleUnfused(const ir::Graph &graph, lower::LoweredN
     if (node.isInput() || network.foldedAway[id])
       continue;
     const lower::LoweredTensor &lowered = network.nodeFuncs[id];
-    scheduleStoredStage(lowered.func, lowered.accumulator, node.shape,
+    scheduleStoredStage({lowered.func, lowered.accumulator, lowered.windowInput}, node.shape,
                         tilingFor(node.shape, target, /*rowsPerTile=*/0));
     decisions.push_back(node.name + ": stored in its own buffer");
   }
