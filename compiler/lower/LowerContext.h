@@ -27,6 +27,9 @@ struct LoweredTensor {
   /// boundary checks run once per input element instead of once per tap, and the
   /// inner loops read a plain buffer. Undefined for other layers.
   Halide::Func windowInput;
+  /// Functions of the weights alone (a batch-norm folded into a conv's weights and
+  /// bias): computed once per run before everything else, never per tap.
+  std::vector<Halide::Func> weightPrep;
 };
 
 /// A weight tensor in PyTorch's layout, dimensions reversed like activations:
@@ -46,6 +49,8 @@ struct LowerContext {
   Halide::Func *accumulator = nullptr;
   /// Where a window layer leaves its padded input (LoweredTensor::windowInput).
   Halide::Func *windowInput = nullptr;
+  /// Where a layer leaves functions of its weights alone (LoweredTensor::weightPrep).
+  std::vector<Halide::Func> *weightPrep = nullptr;
 };
 
 /// The variables every lowered tensor is defined over.

@@ -110,7 +110,9 @@ void Lowerer::lowerNode(NodeId id) {
     return;
   }
   Halide::Func accumulator, windowInput;
-  LowerContext context{node, funcName(id), {}, weightsOf(id), {}, {}, &accumulator, &windowInput};
+  std::vector<Halide::Func> weightPrep;
+  LowerContext context{node,         funcName(id), {},         weightsOf(id), {}, {},
+                       &accumulator, &windowInput, &weightPrep};
   for (NodeId operand : node.operands)
     context.inputs.push_back(network_.nodeFuncs[operand]);
   for (NodeId other = 0; other < folds_.size(); ++other) {
@@ -118,11 +120,11 @@ void Lowerer::lowerNode(NodeId id) {
       continue;
     const Node &affine = graph_.nodes[other];
     LowerContext affineContext{affine, funcName(other), context.inputs, weightsOf(other),
-                               {}, {}, nullptr, nullptr};
+                               {}, {}, nullptr, nullptr, nullptr};
     affine.op->channelAffine(affineContext, context.foldedScale, context.foldedShift);
   }
   Halide::Func func = node.op->lower(context);
-  network_.nodeFuncs[id] = {func, node.shape, accumulator, windowInput};
+  network_.nodeFuncs[id] = {func, node.shape, accumulator, windowInput, weightPrep};
 }
 
 LoweredNetwork Lowerer::run() {
@@ -131,7 +133,7 @@ LoweredNetwork Lowerer::run() {
   network_.foldedAway.assign(graph_.nodes.size(), false);
   for (size_t k = 0; k < graph_.inputs.size(); ++k)
     network_.nodeFuncs[graph_.inputs[k]] = {network_.inputs[k],
-                                            graph_.nodes[graph_.inputs[k]].shape, {}, {}};
+                                            graph_.nodes[graph_.inputs[k]].shape, {}, {}, {}};
   for (NodeId id = 0; id < graph_.nodes.size(); ++id)
     if (!graph_.nodes[id].isInput())
       lowerNode(id);

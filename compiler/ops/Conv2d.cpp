@@ -189,8 +189,18 @@ Halide::Func lowerConv2d(const lower::LowerContext &context) {
   Halide::Expr weight = context.weights[0](r.x, r.y, r.z, c);
   Halide::Expr bias = attrs.bias ? context.weights[1](c) : Halide::Expr(0.0f);
   if (context.foldedScale.defined()) {
-    weight = weight * context.foldedScale(c);
-    bias = bias * context.foldedScale(c) + context.foldedShift(c);
+    // w' = w * scale(o), b' = b * scale(o) + shift(o): functions of the weights alone,
+    // which the schedules compute once per run (weightPrep), not per tap.
+    const Halide::Var kx("kx"), ky("ky"), i("i"), o("o");
+    Halide::Func scaledWeight(context.funcName + "_folded_weight"),
+        scaledBias(context.funcName + "_folded_bias");
+    scaledWeight(kx, ky, i, o) = context.weights[0](kx, ky, i, o) * context.foldedScale(o);
+    scaledBias(o) = (attrs.bias ? context.weights[1](o) : Halide::Expr(0.0f)) *
+                        context.foldedScale(o) +
+                    context.foldedShift(o);
+    context.weightPrep->insert(context.weightPrep->end(), {scaledWeight, scaledBias});
+    weight = scaledWeight(r.x, r.y, r.z, c);
+    bias = scaledBias(c);
   }
   Halide::Func sum(context.funcName + "_acc");
   sum(x, y, c, n) = bias;

@@ -129,6 +129,11 @@ void scheduleInnerStage(const StageFuncs &stage, const ir::Shape &shape, const T
   scheduleWindowInput(stage.windowInput, func, TensorVars::y(), tiling);
 }
 
+void scheduleWeightPrep(const std::vector<Halide::Func> &funcs) {
+  for (Halide::Func func : funcs)
+    func.compute_root();
+}
+
 void boundToShape(Halide::Func func, const ir::Shape &shape) {
   const std::vector<Halide::Var> args = lower::tensorArgs(shape.size());
   for (size_t d = 0; d < args.size(); ++d)

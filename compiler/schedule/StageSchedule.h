@@ -44,6 +44,9 @@ Halide::LoopLevel scheduleStoredStage(const StageFuncs &stage, const ir::Shape &
 /// loop of its own).
 void scheduleInnerStage(const StageFuncs &stage, const ir::Shape &shape, const Tiling &tiling);
 
+/// Functions of the weights alone: computed once per run, at root.
+void scheduleWeightPrep(const std::vector<Halide::Func> &funcs);
+
 /// Output functions have the tensor's static extent (SPEC: static shapes).
 void boundToShape(Halide::Func func, const ir::Shape &shape);
 
