@@ -10,3 +10,10 @@ function(check_forbidden dir regex why)
 endfunction()
 check_forbidden(dsl "#include [<\"](Halide|compiler/|runtime/|cnnc/runtime)" "dsl/ knows nothing of Halide, the compiler or the runtime")
 check_forbidden(runtime "#include [<\"](Halide\\.h|llvm/|compiler/|dsl/)" "runtime/ knows nothing of the compiler, LLVM or Halide's compiler")
+# Halide.h is huge: only ops/, lower/, schedule/ and emit/ may include it, directly or
+# through the headers that do (STYLE.md 1.2).
+foreach(dir compiler/cli compiler/ir compiler/import compiler/eval compiler/passes)
+  check_forbidden(${dir}
+    "#include [<\"](Halide\\.h|compiler/lower/|compiler/schedule/(Schedule|Fused|Unfused|StageSchedule)\\.h|compiler/emit/(EmitLibrary|EmitWrapperHeader)\\.h)"
+    "only ops/, lower/, schedule/ and emit/ include Halide.h")
+endforeach()

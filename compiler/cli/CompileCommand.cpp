@@ -4,7 +4,7 @@
 #include "compiler/cli/Commands.h"
 #include "compiler/cli/Frontend.h"
 #include "compiler/cli/Options.h"
-#include "compiler/emit/EmitLibrary.h"
+#include "compiler/emit/Compile.h"
 
 #include <iostream>
 
@@ -63,7 +63,7 @@ std::string readRequest(const ParsedOptions &options, CompileRequest &request) {
   request.emit.emitRuntime = !options.has("--no-runtime");
   request.emit.provenance = std::string("schedule ") + scheduleName;
   dsl::DiagnosticEngine targetDiags(nullptr);
-  if (!emit::parseTarget(request.emit.target, targetDiags))
+  if (!emit::checkTarget(request.emit.target, targetDiags))
     return targetDiags.diagnostics().front().message;
   return "";
 }

@@ -8,7 +8,7 @@
 #include "compiler/cli/Options.h"
 #include "compiler/emit/JitRun.h"
 #include "compiler/eval/Reference.h"
-#include "compiler/schedule/Schedule.h"
+#include "compiler/schedule/ScheduleKind.h"
 
 #include <iostream>
 

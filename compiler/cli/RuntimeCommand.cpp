@@ -3,7 +3,7 @@
 // library is built without one); cnnc_add_network builds it this way, once.
 #include "compiler/cli/Commands.h"
 #include "compiler/cli/Options.h"
-#include "compiler/emit/EmitLibrary.h"
+#include "compiler/emit/Compile.h"
 
 #include <iostream>
 
@@ -38,7 +38,7 @@ int runRuntimeCommand(const std::vector<std::string> &args) {
     return usageError("runtime", "-o DIR is required", kRuntimeUsage);
   std::string target = options->get("--target").value_or("host");
   dsl::DiagnosticEngine diags(nullptr);
-  if (!emit::parseTarget(target, diags))
+  if (!emit::checkTarget(target, diags))
     return usageError("runtime", diags.diagnostics().front().message, kRuntimeUsage);
   std::vector<std::string> written;
   bool emitted = emit::emitHalideRuntime(*options->get("--output"), target, diags, &written);

@@ -277,4 +277,8 @@ bool emitHalideRuntime(const std::string &outputDir, const std::string &target,
   return writeRuntime(staging->path(), *parsed, diags) && publish(*staging, diags, written);
 }
 
+bool checkTarget(const std::string &text, dsl::DiagnosticEngine &diags) {
+  return parseTarget(text, diags).has_value();
+}
+
 } // namespace cnnc::emit

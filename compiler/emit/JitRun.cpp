@@ -3,6 +3,7 @@
 #include "compiler/emit/JitRun.h"
 
 #include "compiler/lower/LowerToHalide.h"
+#include "compiler/schedule/Schedule.h"
 
 #include <Halide.h>
 

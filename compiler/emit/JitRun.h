@@ -5,7 +5,7 @@
 #include "cnnc/runtime/Expected.h"
 #include "compiler/eval/Reference.h"
 #include "compiler/ir/Graph.h"
-#include "compiler/schedule/Schedule.h"
+#include "compiler/schedule/ScheduleKind.h"
 
 #include <memory>
 

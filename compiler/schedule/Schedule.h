@@ -4,6 +4,7 @@
 
 #include "compiler/ir/Graph.h"
 #include "compiler/lower/LowerToHalide.h"
+#include "compiler/schedule/ScheduleKind.h"
 
 #include <Halide.h>
 
@@ -13,14 +14,6 @@
 #include <vector>
 
 namespace cnnc::schedule {
-
-enum class ScheduleKind {
-  Unfused, // every layer, explicit pads included, in its own buffer
-  Fused,   // pads folded into loads, conv+bn+activation one stage, pools from conv tiles
-};
-
-std::optional<ScheduleKind> parseScheduleKind(std::string_view name);
-const char *scheduleName(ScheduleKind kind);
 
 /// How the network must be lowered for `kind` (unfused keeps batch-norm as a stage).
 lower::LowerOptions lowerOptionsFor(ScheduleKind kind);
