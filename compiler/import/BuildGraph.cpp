@@ -242,9 +242,11 @@ void GraphBuilder::resolveLayer(ProtoNode &proto) {
                   (op.maxTensors >= 0 && count > static_cast<size_t>(op.maxTensors)))) {
     std::string expected = op.maxTensors < 0 ? "at least " + std::to_string(op.minTensors)
                                              : std::to_string(op.minTensors);
+    const bool singular = op.minTensors == 1 && op.maxTensors != 0 &&
+                          (op.maxTensors == 1 || op.maxTensors < 0);
     diags_.error(layer.opLoc, op.name + " expects " + expected +
-                                  (op.minTensors == 1 && op.maxTensors == 1 ? " tensor" : " tensors") +
-                                  ", found " + std::to_string(count));
+                                  (singular ? " tensor" : " tensors") + ", found " +
+                                  std::to_string(count));
     args.ok = false;
   }
   for (const auto &[key, value] : args.attrs)

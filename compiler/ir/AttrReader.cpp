@@ -14,7 +14,11 @@ std::string describeValue(const Value &value) {
   case Value::Kind::Float: {
     char text[64];
     std::snprintf(text, sizeof text, "%g", value.floatValue);
-    return std::string("float ") + text;
+    std::string shown = text;
+    // "float 1.0", not "float 1", which reads like an integer.
+    if (shown.find_first_of(".en") == std::string::npos)
+      shown += ".0";
+    return "float " + shown;
   }
   case Value::Kind::Bool:
     return value.boolValue ? "'true'" : "'false'";

@@ -74,7 +74,9 @@ std::optional<int64_t> convExtent(const ShapeContext &context, int64_t in, int64
   int64_t out = windowOutputExtent(in, kernel, stride, padBegin, padEnd, dilation, false);
   if (out >= 1)
     return out;
-  context.diags.error(context.node.attrLoc("kernel_size"),
+  // Blame dilation when the undilated kernel would have fit: that is what made it fail.
+  const bool dilationFails = dilation > 1 && kernel <= in + padBegin + padEnd;
+  context.diags.error(context.node.attrLoc(dilationFails ? "dilation" : "kernel_size"),
                       "kernel " + std::string(dimName) + " " + std::to_string(kernel) +
                           (dilation > 1 ? " (dilated " +
                                               std::to_string(dilatedKernelExtent(kernel, dilation)) +

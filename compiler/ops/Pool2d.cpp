@@ -53,6 +53,21 @@ std::optional<Attrs> buildAvgPoolAttrs(AttrReader &reader) {
   return buildPoolAttrs(reader, PoolKind::Average);
 }
 
+/// The window does not fit along rows (or columns): blame dilation when the undilated
+/// kernel would have fit, else kernel_size.
+void reportWindowTooLarge(const ShapeContext &context, const Pool2dAttrs &attrs, bool rows) {
+  const Shape &in = context.inputs[0];
+  const Pad4 &p = attrs.padding;
+  const int64_t kernel = rows ? attrs.kernel.h : attrs.kernel.w;
+  const int64_t dilation = rows ? attrs.dilation.h : attrs.dilation.w;
+  const int64_t padded = rows ? in[2] + p.top + p.bottom : in[3] + p.left + p.right;
+  const bool dilationFails = dilation > 1 && kernel <= padded;
+  context.diags.error(context.node.attrLoc(dilationFails ? "dilation" : "kernel_size"),
+                      "pooling window " + std::to_string(dilatedKernelExtent(kernel, dilation)) +
+                          " exceeds padded input " + (rows ? "height " : "width ") +
+                          std::to_string(padded));
+}
+
 std::optional<Shape> inferPool2dShape(const ShapeContext &context) {
   if (!requireRank(context, 0, {4}))
     return std::nullopt;
@@ -64,14 +79,7 @@ std::optional<Shape> inferPool2dShape(const ShapeContext &context) {
   int64_t width = windowOutputExtent(in[3], attrs.kernel.w, attrs.stride.w, p.left, p.right,
                                      attrs.dilation.w, attrs.ceilMode);
   if (height < 1 || width < 1) {
-    bool rows = height < 1;
-    context.diags.error(context.node.attrLoc("kernel_size"),
-                        "pooling window " +
-                            std::to_string(dilatedKernelExtent(rows ? attrs.kernel.h : attrs.kernel.w,
-                                                               rows ? attrs.dilation.h
-                                                                    : attrs.dilation.w)) +
-                            " exceeds padded input " + (rows ? "height " : "width ") +
-                            std::to_string(rows ? in[2] + p.top + p.bottom : in[3] + p.left + p.right));
+    reportWindowTooLarge(context, attrs, height < 1);
     return std::nullopt;
   }
   return Shape{in[0], in[1], height, width};
