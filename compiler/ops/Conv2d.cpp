@@ -188,22 +188,26 @@ Halide::Func lowerConv2d(const lower::LowerContext &context) {
                     r.x * i32(attrs.dilation.w);
   Halide::Expr iy = windowStart<Halide::Expr>(y, i32(attrs.stride.h), i32(attrs.padding.top)) +
                     r.y * i32(attrs.dilation.h);
-  Halide::Expr weight = context.weights[0](r.x, r.y, r.z, c);
+  // The weights, output channel innermost ("OIHW" read as (o, kx, ky, i)): the output
+  // channels a register block updates for one tap then share a cache line. A batch-norm
+  // folded here scales them: w' = w * scale(o), b' = b * scale(o) + shift(o). Both are
+  // functions of the weights alone, which schedules compute once per run (weightPrep).
+  const Halide::Var kx("kx"), ky("ky"), i("i"), o("o");
+  Halide::Expr rawWeight = context.weights[0](kx, ky, i, o);
   Halide::Expr bias = attrs.bias ? context.weights[1](c) : Halide::Expr(0.0f);
   if (context.foldedScale.defined()) {
-    // w' = w * scale(o), b' = b * scale(o) + shift(o): functions of the weights alone,
-    // which the schedules compute once per run (weightPrep), not per tap.
-    const Halide::Var kx("kx"), ky("ky"), i("i"), o("o");
-    Halide::Func scaledWeight(context.funcName + "_folded_weight"),
-        scaledBias(context.funcName + "_folded_bias");
-    scaledWeight(kx, ky, i, o) = context.weights[0](kx, ky, i, o) * context.foldedScale(o);
+    rawWeight = rawWeight * context.foldedScale(o);
+    Halide::Func scaledBias(context.funcName + "_folded_bias");
     scaledBias(o) = (attrs.bias ? context.weights[1](o) : Halide::Expr(0.0f)) *
                         context.foldedScale(o) +
                     context.foldedShift(o);
-    context.weightPrep->insert(context.weightPrep->end(), {scaledWeight, scaledBias});
-    weight = scaledWeight(r.x, r.y, r.z, c);
+    context.weightPrep->push_back(scaledBias);
     bias = scaledBias(c);
   }
+  Halide::Func weights(context.funcName + "_weights");
+  weights(o, kx, ky, i) = rawWeight;
+  context.weightPrep->push_back(weights);
+  Halide::Expr weight = weights(c, r.x, r.y, r.z);
   Halide::Func sum(context.funcName + "_acc");
   sum(x, y, c, n) = bias;
   sum(x, y, c, n) += weight * input(ix, iy, inChannel, n);

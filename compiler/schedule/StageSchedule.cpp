@@ -17,6 +17,8 @@ int vectorWidthFor(const Halide::Target &target, int64_t innermostExtent) {
 Tiling tilingFor(const ir::Shape &shape, const Halide::Target &target, int rowsPerTile) {
   Tiling tiling;
   tiling.vector = vectorWidthFor(target, shape.back());
+  if (tiling.vector >= 16 && shape.back() >= 2 * tiling.vector)
+    tiling.xVectors = 2;
   if (shape.size() == 4) {
     for (int block : {8, 4, 2, 1})
       if (shape[1] % block == 0) {
@@ -30,16 +32,28 @@ Tiling tilingFor(const ir::Shape &shape, const Halide::Target &target, int rowsP
 
 namespace {
 
-const Halide::Var kXo("xo"), kXi("xi"), kCo("co"), kCi("ci"), kYo("yo"), kYi("yi");
+const Halide::Var kXo("xo"), kXi("xi"), kXv("xv"), kXl("xl"), kCo("co"), kCi("ci"),
+    kYo("yo"), kYi("yi");
 
-/// Splits x into vector blocks and c into channel blocks, innermost first:
-/// xi (vector), ci (unrolled), xo, then the caller's order for the rest.
-void blockPure(Halide::Func &func, const Tiling &tiling) {
+/// Splits x into blocks of `xVectors` vectors and c into channel blocks, and orders the
+/// block innermost: lanes (vectorized), vectors of the block and channels (unrolled),
+/// then xo followed by `outer`.
+void blockPure(Halide::Func &func, const Tiling &tiling, std::vector<Halide::VarOrRVar> outer) {
   const Halide::Var &x = TensorVars::x(), &c = TensorVars::c();
   func.split(c, kCo, kCi, tiling.channelBlock).unroll(kCi);
-  func.split(x, kXo, kXi, tiling.vector ? tiling.vector : 1);
-  if (tiling.vector)
-    func.vectorize(kXi);
+  std::vector<Halide::VarOrRVar> order;
+  if (tiling.vector) {
+    func.split(x, kXo, kXi, tiling.vector * tiling.xVectors)
+        .split(kXi, kXv, kXl, tiling.vector)
+        .vectorize(kXl)
+        .unroll(kXv);
+    order = {kXl, kXv, kCi, kXo};
+  } else {
+    func.split(x, kXo, kXi, 1);
+    order = {kXi, kCi, kXo};
+  }
+  order.insert(order.end(), outer.begin(), outer.end());
+  func.reorder(order);
 }
 
 /// The accumulator of a block: vector of x by channel block, reduction loops outside
@@ -57,17 +71,19 @@ void scheduleAccumulator(Halide::Func accumulator, Halide::Func owner, const Hal
   }
   const Halide::Var &x = TensorVars::x(), &y = TensorVars::y(), &c = TensorVars::c(),
                     &n = TensorVars::n();
+  Halide::Var lanes("lanes"), vectors("vectors");
   accumulator.reorder(x, c, y, n).unroll(c);
   Halide::Stage update = accumulator.update();
   std::vector<Halide::VarOrRVar> order = {x, c};
+  if (tiling.vector) {
+    accumulator.vectorize(x, tiling.vector);
+    update.split(x, vectors, lanes, tiling.vector).vectorize(lanes).unroll(vectors);
+    order = {lanes, vectors, c};
+  }
   for (const Halide::RVar &r : accumulator.rvars(0))
     order.push_back(r);
   order.insert(order.end(), {y, n});
   update.reorder(order).unroll(c);
-  if (tiling.vector) {
-    accumulator.vectorize(x);
-    update.vectorize(x);
-  }
 }
 
 /// The padded input strip a row of the stage reads: computed once per row, so the
@@ -103,14 +119,14 @@ Halide::LoopLevel scheduleStoredStage(const StageFuncs &stage, const ir::Shape &
     scheduleFeatures(func, stage.accumulator, shape, tiling, /*parallel=*/true);
     return Halide::LoopLevel::root();
   }
-  blockPure(func, tiling);
   const Halide::Var &y = TensorVars::y(), &n = TensorVars::n();
   if (tiling.rowsPerTile > 0) {
-    func.split(y, kYo, kYi, tiling.rowsPerTile, Halide::TailStrategy::GuardWithIf)
-        .reorder(kXi, kCi, kXo, kCo, kYi, kYo, n)
-        .parallel(kYo);
+    func.split(y, kYo, kYi, tiling.rowsPerTile, Halide::TailStrategy::GuardWithIf);
+    blockPure(func, tiling, {kCo, kYi, kYo, n});
+    func.parallel(kYo);
   } else {
-    func.reorder(kXi, kCi, kXo, kCo, y, n).parallel(y);
+    blockPure(func, tiling, {kCo, y, n});
+    func.parallel(y);
   }
   scheduleAccumulator(stage.accumulator, func, kXo, shape, tiling);
   scheduleWindowInput(stage.windowInput, func, tiling.rowsPerTile > 0 ? kYi : y, tiling);
@@ -123,8 +139,7 @@ void scheduleInnerStage(const StageFuncs &stage, const ir::Shape &shape, const T
     scheduleFeatures(func, stage.accumulator, shape, tiling, /*parallel=*/false);
     return;
   }
-  blockPure(func, tiling);
-  func.reorder(kXi, kCi, kXo, kCo, TensorVars::y(), TensorVars::n());
+  blockPure(func, tiling, {kCo, TensorVars::y(), TensorVars::n()});
   scheduleAccumulator(stage.accumulator, func, kXo, shape, tiling);
   scheduleWindowInput(stage.windowInput, func, TensorVars::y(), tiling);
 }

@@ -14,7 +14,8 @@
 namespace cnnc::schedule {
 
 struct Tiling {
-  int vector = 0;       // x positions per block (0: not vectorized)
+  int vector = 0;       // f32 lanes of one vector (0: not vectorized)
+  int xVectors = 1;     // vectors of x per block
   int channelBlock = 1; // output channels per block (divides the channel count)
   int rowsPerTile = 0;  // rows per row tile (0: none); producers are computed per tile
 };
@@ -24,7 +25,9 @@ struct Tiling {
 int vectorWidthFor(const Halide::Target &target, int64_t innermostExtent);
 
 /// A tiling for a stage of `shape`: the target's vector width, up to 8 output channels
-/// per block (8 vector accumulators leave registers for inputs on AVX2 and AVX-512).
+/// per block, and two vectors of x per block where there are 32 vector registers
+/// (AVX-512): 16 accumulators, and each weight broadcast feeds two FMAs. AVX2's 16
+/// registers hold 8 accumulators and the operands.
 Tiling tilingFor(const ir::Shape &shape, const Halide::Target &target, int rowsPerTile);
 
 /// The functions of one stage. Only `stored` is required.
