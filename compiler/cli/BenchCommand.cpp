@@ -1,5 +1,10 @@
-// `cnnc bench NET.cnn`: compiles each schedule, runs all on the same random weights
-// and inputs, checks that they agree, and prints how long each takes.
+// `cnnc bench NET.cnn`: measures this machine's FP32 FMA peak, compiles each schedule,
+// runs all on the same random weights and inputs, checks that they agree, and prints
+// how long each takes, how close to the peak it gets and how much memory it allocates;
+// optionally as JSON (--json) and as an SVG bar chart (--plot).
+#include "compiler/bench/BenchReport.h"
+#include "compiler/bench/PeakProbe.h"
+#include "compiler/bench/SvgChart.h"
 #include "compiler/cli/Commands.h"
 #include "compiler/cli/Format.h"
 #include "compiler/cli/Frontend.h"
@@ -8,6 +13,7 @@
 #include "compiler/eval/Compare.h"
 #include "compiler/eval/RandomTensors.h"
 #include "compiler/ir/Cost.h"
+#include "runtime/AtomicWrite.h"
 
 #include <algorithm>
 #include <chrono>
@@ -15,19 +21,27 @@
 #include <cstdlib>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 namespace cnnc::cli {
 
 namespace {
 
-const char kBenchUsage[] =
-    "usage: cnnc bench NET.cnn [--schedules fused,unfused] [--threads N] [--min-time S]";
+const char kBenchUsage[] = "usage: cnnc bench NET.cnn [--schedules fused,unfused] [--threads N] "
+                           "[--min-time S] [--json FILE] [--plot FILE.svg]";
 
 const std::vector<OptionSpec> kBenchOptions = {
     {"--schedules", "", true, "comma-separated schedules to time (default fused,unfused)", "LIST"},
-    {"--threads", "", true, "worker threads (default: all cores)", "N"},
+    {"--threads", "", true, "worker threads (default: HL_NUM_THREADS, else all cores)", "N"},
     {"--min-time", "", true, "seconds to keep timing each schedule (default 2)", "S"},
+    {"--json", "", true, "also write every measurement to FILE as JSON", "FILE"},
+    {"--plot", "", true, "also draw the run times as an SVG bar chart", "FILE.svg"},
 };
+
+/// Runs per schedule: at least enough for a median that one slow run cannot move, at
+/// most enough to keep a tiny network from timing for minutes.
+constexpr size_t kMinRuns = 10;
+constexpr size_t kMaxRuns = 1000;
 
 using Clock = std::chrono::steady_clock;
 
@@ -35,17 +49,12 @@ double secondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
-struct Timing {
-  std::string schedule;
-  double compileSeconds = 0;
-  std::vector<double> runMs;
-
-  double median() const {
-    std::vector<double> sorted = runMs;
-    std::sort(sorted.begin(), sorted.end());
-    return sorted[sorted.size() / 2];
-  }
-  double min() const { return *std::min_element(runMs.begin(), runMs.end()); }
+struct BenchSettings {
+  std::string netPath;
+  std::vector<schedule::ScheduleKind> kinds;
+  int threads = 1;
+  double minTime = 2;
+  std::optional<std::string> jsonPath, plotPath;
 };
 
 std::vector<std::string> splitList(const std::string &text) {
@@ -63,22 +72,144 @@ std::string fixed(double value, int decimals) {
   return text;
 }
 
-void printTable(const std::vector<Timing> &timings, double flops) {
-  const Timing *baseline = nullptr;
-  for (const Timing &timing : timings)
-    if (timing.schedule == "unfused")
-      baseline = &timing;
-  std::cout << padRight("schedule", 10) << padLeft("compile s", 10) << padLeft("median ms", 11)
-            << padLeft("min ms", 9) << padLeft("GFLOP/s", 9) << padLeft("runs", 6)
-            << padLeft("vs unfused", 12) << "\n";
-  for (const Timing &timing : timings) {
-    std::cout << padRight(timing.schedule, 10) << padLeft(fixed(timing.compileSeconds, 1), 10)
-              << padLeft(fixed(timing.median(), 3), 11) << padLeft(fixed(timing.min(), 3), 9)
-              << padLeft(fixed(flops / (timing.median() * 1e6), 1), 9)
-              << padLeft(std::to_string(timing.runMs.size()), 6)
-              << padLeft(baseline ? fixed(baseline->median() / timing.median(), 2) + "x" : "-", 12)
-              << "\n";
+std::string threadsText(int threads) {
+  return std::to_string(threads) + (threads == 1 ? " thread" : " threads");
+}
+
+/// The thread count Halide's pool will use: what HL_NUM_THREADS says, else every core.
+int effectiveThreads() {
+  const char *env = std::getenv("HL_NUM_THREADS");
+  int fromEnv = env ? std::atoi(env) : 0;
+  return fromEnv > 0 ? fromEnv : std::max(1, int(std::thread::hardware_concurrency()));
+}
+
+/// Fills `settings` from the options; returns an error message for a usage error.
+std::optional<std::string> readSettings(const ParsedOptions &options, BenchSettings &settings) {
+  if (options.positional.size() != 1)
+    return std::string("expected exactly one NET.cnn file");
+  settings.netPath = options.positional[0];
+  for (const std::string &name : splitList(options.get("--schedules").value_or("fused,unfused"))) {
+    std::optional<schedule::ScheduleKind> kind = schedule::parseScheduleKind(name);
+    if (!kind)
+      return "unknown schedule '" + name + "'";
+    settings.kinds.push_back(*kind);
   }
+  if (settings.kinds.empty())
+    return std::string("--schedules names no schedule");
+  settings.minTime = std::atof(options.get("--min-time").value_or("2").c_str());
+  if (std::optional<std::string> threads = options.get("--threads")) {
+    if (std::atoi(threads->c_str()) < 1)
+      return std::string("--threads needs a positive number");
+    // Read by Halide's thread pool when it starts, in JIT and AOT code alike.
+    setenv("HL_NUM_THREADS", threads->c_str(), 1);
+  }
+  settings.threads = effectiveThreads();
+  settings.jsonPath = options.get("--json");
+  settings.plotPath = options.get("--plot");
+  return std::nullopt;
+}
+
+void measurePeak(bench::BenchReport &report) {
+  std::cerr << "measuring FP32 FMA peak..." << std::flush;
+  report.peak = bench::measureMachinePeak(report.threads);
+  std::cerr << " " << fixed(report.peak.threads.gflops, 0) << " GFLOP/s on "
+            << threadsText(report.threads) << " (" << bench::isaName(report.peak.threads.isa)
+            << ")\n";
+  // Two threads on two cores should nearly double one; much less means a busy
+  // neighbour during the probe (or cores that share FMA units).
+  const int cores = std::min(report.threads, std::max(1, report.machine.logicalCores));
+  if (cores > 1 && report.peak.threads.gflops < 0.75 * cores * report.peak.oneThread.gflops)
+    std::cerr << "note: that is only "
+              << fixed(report.peak.threads.gflops / report.peak.oneThread.gflops, 1)
+              << "x the one-thread peak of " << fixed(report.peak.oneThread.gflops, 0)
+              << " GFLOP/s; other processes were probably running, so percentages of peak "
+                 "read high\n";
+}
+
+/// Compiles one schedule, runs it once to warm up and then for `minTime` seconds
+/// (between kMinRuns and kMaxRuns runs) into `outputs`.
+rt::Status timeSchedule(const ir::Graph &graph, schedule::ScheduleKind kind,
+                        const eval::TensorMap &weights, const eval::TensorMap &inputs,
+                        double minTime, bench::ScheduleResult &result, eval::TensorMap &outputs) {
+  result.schedule = schedule::scheduleName(kind);
+  std::cerr << "compiling " << graph.name << " (" << result.schedule << ")..." << std::flush;
+  Clock::time_point start = Clock::now();
+  rt::Expected<emit::JitNetwork> compiled = emit::JitNetwork::compile(graph, kind);
+  if (!compiled)
+    return compiled.error();
+  result.compileSeconds = secondsSince(start);
+  std::cerr << " " << fixed(result.compileSeconds, 1) << " s; timing..." << std::flush;
+  outputs = compiled->makeOutputs();
+  if (rt::Status status = compiled->run(weights, inputs, outputs); !status)
+    return status; // the warm-up run: JIT page faults, thread pool start, caches
+  result.peakBytes = compiled->lastRunStats().peakBytes;
+  result.allocations = compiled->lastRunStats().allocations;
+  Clock::time_point timingStart = Clock::now();
+  while (result.runMs.size() < kMinRuns ||
+         (secondsSince(timingStart) < minTime && result.runMs.size() < kMaxRuns)) {
+    Clock::time_point runStart = Clock::now();
+    if (rt::Status status = compiled->run(weights, inputs, outputs); !status)
+      return status;
+    result.runMs.push_back(secondsSince(runStart) * 1e3);
+    // Parallel tasks may allocate at different moments from run to run.
+    result.peakBytes = std::max(result.peakBytes, compiled->lastRunStats().peakBytes);
+  }
+  std::cerr << " " << result.runMs.size() << " runs\n";
+  return rt::ok();
+}
+
+void printTable(const bench::BenchReport &report) {
+  const bench::MachinePeak &peak = report.peak;
+  std::cout << "network " << report.networkName << ": " << withUnit(double(report.flops))
+            << " FLOPs and " << withUnit(double(report.parameters)) << " parameters per run; "
+            << threadsText(report.threads) << "\n"
+            << "machine: " << report.machine.cpuModel << ", " << report.machine.logicalCores
+            << " logical cores; FP32 FMA peak measured now: " << fixed(peak.threads.gflops, 0)
+            << " GFLOP/s on " << threadsText(report.threads);
+  if (report.threads > 1)
+    std::cout << ", " << fixed(peak.oneThread.gflops, 0) << " on one";
+  std::cout << " (" << bench::isaName(peak.threads.isa) << ")\n\n";
+  size_t nameWidth = 10; // wider for long names, so the columns stay aligned
+  for (const bench::ScheduleResult &result : report.schedules)
+    nameWidth = std::max(nameWidth, result.schedule.size() + 2);
+  std::cout << padRight("schedule", nameWidth) << padLeft("compile s", 10) << padLeft("runs", 6)
+            << padLeft("median ms", 11) << padLeft("min ms", 10) << padLeft("GFLOP/s", 9)
+            << padLeft("% peak", 8) << padLeft("vs unfused", 12) << padLeft("peak memory", 13)
+            << "\n";
+  for (const bench::ScheduleResult &result : report.schedules) {
+    bench::ScheduleSummary summary = bench::summarize(report, result);
+    std::cout << padRight(result.schedule, nameWidth)
+              << padLeft(fixed(result.compileSeconds, 1), 10)
+              << padLeft(std::to_string(result.runMs.size()), 6)
+              << padLeft(fixed(summary.medianMs, 3), 11) << padLeft(fixed(summary.minMs, 3), 10)
+              << padLeft(fixed(summary.gflops, 1), 9) << padLeft(fixed(summary.percentOfPeak, 1), 8)
+              << padLeft(summary.speedup ? fixed(*summary.speedup, 2) + "x" : "-", 12)
+              << padLeft(bench::formatBytes(result.peakBytes), 13) << "\n";
+  }
+  std::cout
+      << "\nmedian, min: wall time of one run, over all timed runs after a warm-up run\n"
+         "GFLOP/s, % peak, vs unfused: from the medians; % of the FMA peak above\n"
+         "peak memory: the most bytes of Halide's own heap buffers (intermediates) live at\n"
+         "  once during a run; inputs, weights and outputs are the caller's and not counted\n";
+}
+
+rt::Status writeText(const std::string &path, const std::string &text) {
+  return rt::writeFileAtomically(path, {rt::ByteSpan{text.data(), text.size()}});
+}
+
+rt::Status writeOutputs(const BenchSettings &settings, const bench::BenchReport &report) {
+  if (settings.jsonPath) {
+    if (rt::Status status = writeText(*settings.jsonPath, bench::reportJson(report)); !status)
+      return status;
+    std::cerr << "wrote " << *settings.jsonPath << "\n";
+  }
+  if (settings.plotPath) {
+    std::string svg = bench::renderSvg(bench::reportChart(report));
+    if (rt::Status status = writeText(*settings.plotPath, svg); !status)
+      return status;
+    std::cerr << "wrote " << *settings.plotPath << "\n";
+  }
+  return rt::ok();
 }
 
 } // namespace
@@ -90,66 +221,48 @@ int runBenchCommand(const std::vector<std::string> &args) {
     return usageError("bench", error, kBenchUsage);
   if (options->help) {
     std::cout << kBenchUsage << "\n\nTimes each schedule on the same random weights and inputs "
-              << "(after checking\nthat they agree) and prints median and minimum run times.\n\n"
+              << "(after checking\nthat they agree) and prints median and minimum run times, "
+              << "GFLOP/s, percent of\nthis machine's FP32 FMA peak (measured first), speed-up "
+              << "over unfused and\npeak intermediate memory. See docs/bench.md.\n\n"
               << formatOptionHelp(kBenchOptions);
     return kExitSuccess;
   }
-  if (options->positional.size() != 1)
-    return usageError("bench", "expected exactly one NET.cnn file", kBenchUsage);
-  std::vector<schedule::ScheduleKind> kinds;
-  for (const std::string &name : splitList(options->get("--schedules").value_or("fused,unfused"))) {
-    std::optional<schedule::ScheduleKind> kind = schedule::parseScheduleKind(name);
-    if (!kind)
-      return usageError("bench", "unknown schedule '" + name + "'", kBenchUsage);
-    kinds.push_back(*kind);
-  }
-  const double minTime = std::atof(options->get("--min-time").value_or("2").c_str());
-  if (std::optional<std::string> threads = options->get("--threads")) {
-    if (std::atoi(threads->c_str()) < 1)
-      return usageError("bench", "--threads needs a positive number", kBenchUsage);
-    // Read by Halide's thread pool when it starts, in JIT and AOT code alike.
-    setenv("HL_NUM_THREADS", threads->c_str(), 1);
-  }
-  LoadedNetwork network = loadNetwork(options->positional[0]);
+  BenchSettings settings;
+  if (std::optional<std::string> problem = readSettings(*options, settings))
+    return usageError("bench", *problem, kBenchUsage);
+  LoadedNetwork network = loadNetwork(settings.netPath);
   std::cerr << network.diagnostics;
   if (!network.graph)
     return kExitUserError;
   const ir::Graph &graph = *network.graph;
+  bench::BenchReport report;
+  report.machine = bench::readMachineInfo();
+  report.threads = settings.threads;
+  report.minTimeSeconds = settings.minTime;
+  report.networkName = graph.name;
+  report.flops = ir::graphFlops(graph);
+  report.parameters = ir::graphParameters(graph);
+  measurePeak(report);
   const eval::TensorMap weights = eval::randomWeights(graph, 1);
   const eval::TensorMap inputs = eval::randomInputs(graph, 2);
-  std::vector<Timing> timings;
   std::optional<eval::TensorMap> first;
-  for (schedule::ScheduleKind kind : kinds) {
-    Timing timing{schedule::scheduleName(kind), 0, {}};
-    std::cerr << "compiling " << graph.name << " (" << timing.schedule << ")..." << std::flush;
-    Clock::time_point start = Clock::now();
-    rt::Expected<emit::JitNetwork> compiled = emit::JitNetwork::compile(graph, kind);
-    if (!compiled)
-      return userError(compiled.error().message);
-    timing.compileSeconds = secondsSince(start);
-    std::cerr << " " << fixed(timing.compileSeconds, 1) << " s; timing..." << std::flush;
-    eval::TensorMap outputs = compiled->makeOutputs();
-    rt::Status status = compiled->run(weights, inputs, outputs); // warm-up
-    if (!status)
+  for (schedule::ScheduleKind kind : settings.kinds) {
+    bench::ScheduleResult result;
+    eval::TensorMap outputs;
+    if (rt::Status status =
+            timeSchedule(graph, kind, weights, inputs, settings.minTime, result, outputs);
+        !status)
       return userError(status.error().message);
-    Clock::time_point timingStart = Clock::now();
-    while (timing.runMs.size() < 5 || (secondsSince(timingStart) < minTime && timing.runMs.size() < 1000)) {
-      Clock::time_point runStart = Clock::now();
-      (void)compiled->run(weights, inputs, outputs);
-      timing.runMs.push_back(secondsSince(runStart) * 1e3);
-    }
-    std::cerr << " done\n";
-    if (!first) {
-      first = outputs;
-    } else if (std::optional<std::string> problem = eval::compareOutputs(*first, outputs)) {
-      return userError("schedules disagree: " + timing.schedule + " vs " + timings[0].schedule +
-                       ": " + *problem);
-    }
-    timings.push_back(timing);
+    if (!first)
+      first = std::move(outputs);
+    else if (std::optional<std::string> problem = eval::compareOutputs(*first, outputs))
+      return userError("schedules disagree: " + result.schedule + " vs " +
+                       report.schedules[0].schedule + ": " + *problem);
+    report.schedules.push_back(std::move(result));
   }
-  std::cout << "network " << graph.name << ": " << withUnit(double(ir::graphFlops(graph)))
-            << " FLOPs per run\n";
-  printTable(timings, double(ir::graphFlops(graph)));
+  printTable(report);
+  if (rt::Status status = writeOutputs(settings, report); !status)
+    return userError(status.error().message);
   return kExitSuccess;
 }
 

@@ -6,6 +6,8 @@
 #include "compiler/schedule/Schedule.h"
 
 #include <Halide.h>
+#include <atomic>
+#include <cstdlib>
 
 namespace cnnc::emit {
 
@@ -25,6 +27,54 @@ rt::Error halideError(const ir::Graph &graph, schedule::ScheduleKind kind, const
                    schedule::scheduleName(kind) + " schedule: " + what};
 }
 
+/// Live and peak bytes of one run's Halide allocations. Atomics: parallel loops
+/// allocate per task from every worker thread.
+struct MemoryCounter {
+  std::atomic<int64_t> liveBytes{0};
+  std::atomic<int64_t> peakBytes{0};
+  std::atomic<int64_t> allocations{0};
+
+  void add(int64_t bytes) {
+    allocations.fetch_add(1, std::memory_order_relaxed);
+    int64_t live = liveBytes.fetch_add(bytes, std::memory_order_relaxed) + bytes;
+    int64_t peak = peakBytes.load(std::memory_order_relaxed);
+    // A failed compare_exchange reloads `peak`; stop once another thread set a higher one.
+    while (live > peak && !peakBytes.compare_exchange_weak(peak, live, std::memory_order_relaxed)) {
+    }
+  }
+  void remove(int64_t bytes) { liveBytes.fetch_sub(bytes, std::memory_order_relaxed); }
+};
+
+/// The context handed to the pipeline on each run; Halide passes it to the hooks.
+struct CountingContext : Halide::JITUserContext {
+  MemoryCounter *counter = nullptr;
+};
+
+/// Room before each block for its size, and the alignment of what Halide gets. Halide
+/// asks for 32-byte alignment; 64 keeps AVX-512 loads within one cache line.
+constexpr size_t kHeader = 64;
+/// Halide may read a few bytes past either end of a buffer (JITHandlers' contract).
+constexpr size_t kTailSlack = 64;
+
+void *countingMalloc(Halide::JITUserContext *context, size_t bytes) {
+  size_t total = (kHeader + bytes + kTailSlack + kHeader - 1) / kHeader * kHeader;
+  auto *block = static_cast<char *>(std::aligned_alloc(kHeader, total));
+  if (!block)
+    return nullptr;
+  *reinterpret_cast<size_t *>(block) = bytes;
+  static_cast<CountingContext *>(context)->counter->add(int64_t(bytes));
+  return block + kHeader;
+}
+
+void countingFree(Halide::JITUserContext *context, void *pointer) {
+  if (!pointer)
+    return;
+  char *block = static_cast<char *>(pointer) - kHeader;
+  static_cast<CountingContext *>(context)->counter->remove(
+      int64_t(*reinterpret_cast<size_t *>(block)));
+  std::free(block);
+}
+
 } // namespace
 
 struct JitNetwork::State {
@@ -33,6 +83,7 @@ struct JitNetwork::State {
   lower::LoweredNetwork network;
   Halide::Pipeline pipeline;
   Halide::Target target;
+  RunStats lastRun;
 };
 
 JitNetwork::JitNetwork(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -63,6 +114,8 @@ eval::TensorMap JitNetwork::makeOutputs() const {
   return outputs;
 }
 
+RunStats JitNetwork::lastRunStats() const { return state_->lastRun; }
+
 rt::Status JitNetwork::run(const eval::TensorMap &weights, const eval::TensorMap &inputs,
                            eval::TensorMap &outputs) {
   const ir::Graph &graph = *state_->graph;
@@ -77,7 +130,13 @@ rt::Status JitNetwork::run(const eval::TensorMap &weights, const eval::TensorMap
       rt::Tensor &out = outputs.at(graph.nodes[id].name);
       buffers.push_back(Halide::Buffer<float>(out.data.data(), halideSizes(out.shape)));
     }
-    state_->pipeline.realize(Halide::Realization(buffers), state_->target);
+    MemoryCounter counter;
+    CountingContext context;
+    context.counter = &counter;
+    context.handlers.custom_malloc = countingMalloc;
+    context.handlers.custom_free = countingFree;
+    state_->pipeline.realize(&context, Halide::Realization(buffers), state_->target);
+    state_->lastRun = RunStats{counter.peakBytes.load(), counter.allocations.load()};
     return rt::ok();
   } catch (const Halide::Error &error) {
     return halideError(graph, state_->kind, error.what());

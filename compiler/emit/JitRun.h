@@ -7,9 +7,19 @@
 #include "compiler/ir/Graph.h"
 #include "compiler/schedule/ScheduleKind.h"
 
+#include <cstdint>
 #include <memory>
 
 namespace cnnc::emit {
+
+/// What one run allocated on the heap for itself: the intermediate buffers Halide
+/// mallocs (counted through the JIT's malloc and free hooks). The caller's inputs,
+/// weights and outputs are not in it, nor are the small fixed-size buffers Halide
+/// places on the stack.
+struct RunStats {
+  int64_t peakBytes = 0;   // the most bytes live at one time
+  int64_t allocations = 0; // number of mallocs
+};
 
 /// A network compiled for the host. Halide errors (our bugs, or a resource limit) come
 /// back as an Error, never as an exception or an abort.
@@ -27,6 +37,8 @@ public:
                  eval::TensorMap &outputs);
   /// Output tensors of the right shapes, zero-filled.
   eval::TensorMap makeOutputs() const;
+  /// Allocation counters of the last successful run().
+  RunStats lastRunStats() const;
 
 private:
   struct State;

@@ -1,0 +1,69 @@
+// What `cnnc bench` measured, and everything derived from it in one place: the table,
+// the JSON report and the chart all read the same medians, rates and ratios.
+#pragma once
+
+#include "compiler/bench/PeakProbe.h"
+#include "compiler/bench/SvgChart.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cnnc::bench {
+
+struct MachineInfo {
+  std::string cpuModel; // /proc/cpuinfo's "model name", or "unknown CPU"
+  int logicalCores = 0;
+};
+
+/// This machine, from /proc/cpuinfo and std::thread::hardware_concurrency.
+MachineInfo readMachineInfo();
+
+/// One schedule's measurements.
+struct ScheduleResult {
+  std::string schedule;
+  double compileSeconds = 0;
+  std::vector<double> runMs; // every timed run, in order (the warm-up run is not in it)
+  int64_t peakBytes = 0;     // Halide's own heap allocations live at once, in one run
+  int64_t allocations = 0;   // Halide mallocs in one run
+};
+
+struct BenchReport {
+  MachineInfo machine;
+  MachinePeak peak;
+  int threads = 1;
+  double minTimeSeconds = 0;
+  std::string networkName;
+  int64_t flops = 0; // per run; a multiply-add counts 2
+  int64_t parameters = 0;
+  std::vector<ScheduleResult> schedules; // in the order they were timed
+};
+
+/// The schedule every speed-up is measured against.
+constexpr const char *kBaselineSchedule = "unfused";
+
+/// Numbers derived from one ScheduleResult and its report.
+struct ScheduleSummary {
+  double medianMs = 0;
+  double minMs = 0;
+  double gflops = 0;             // from the median
+  double percentOfPeak = 0;      // of the peak at the report's thread count
+  std::optional<double> speedup; // baseline median / this median; none without baseline
+};
+
+/// The median of `runMs` (the mean of the middle two for an even count); 0 when empty.
+double medianOf(std::vector<double> runMs);
+ScheduleSummary summarize(const BenchReport &report, const ScheduleResult &result);
+
+/// "0 B", "48.0 KiB", "12.3 MiB".
+std::string formatBytes(int64_t bytes);
+
+/// The report as JSON text (docs/bench.md describes the fields).
+std::string reportJson(const BenchReport &report);
+
+/// One bar per schedule: the median, the fastest run as a marker, labelled with ms and
+/// speed-up; the fastest median is emphasized.
+BarChart reportChart(const BenchReport &report);
+
+} // namespace cnnc::bench
