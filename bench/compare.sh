@@ -25,7 +25,10 @@
 #
 # Environment: CNNC_BUILD (build directory, default <repo>/build), MIN_TIME (seconds
 # each measurement keeps timing, default 2), KEEP=DIR (keep the JSON reports and logs
-# there instead of a temporary directory).
+# there instead of a temporary directory), OMP_WAIT_POLICY (default passive here: with
+# libgomp's default spin-then-sleep, other jobs on these 2 shared cores made oneDNN and
+# PyTorch 5-25x slower at 2 threads; passive threads sleep at once and lose almost
+# nothing when the machine is quiet; set OMP_WAIT_POLICY= to use libgomp's default).
 set -uo pipefail
 
 usage() {
@@ -42,6 +45,8 @@ python=/usr/bin/python3 # Debian's, with python3-torch
 cnnc=$build/cnnc
 onednn=$build/cnnc_onednn_bench
 threads_list=${2:-$(nproc)}
+export OMP_WAIT_POLICY=${OMP_WAIT_POLICY-passive}
+[[ -n $OMP_WAIT_POLICY ]] || unset OMP_WAIT_POLICY
 
 for tool in "$cnnc" "$onednn"; do
   [[ -x $tool ]] || { echo "compare.sh: $tool not found; build first (ninja -C $build)" >&2; exit 1; }
@@ -64,11 +69,11 @@ cnnc_json=false
 
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(nproc) cores;" \
      "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "min time per measurement: ${min_time} s; $(date -u '+%Y-%m-%d %H:%M UTC')"
+echo "min time per measurement: ${min_time} s; OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-(libgomp default)};" \
+     "$(date -u '+%Y-%m-%d %H:%M UTC')"
 if awk -v l="$(cut -d' ' -f1 /proc/loadavg)" 'BEGIN { exit !(l > 0.5) }'; then
-  echo "warning: other processes are running (load average above 0.5); OpenMP libraries" \
-       "(oneDNN, PyTorch) suffer most at full thread counts, where a descheduled thread" \
-       "stalls every parallel region"
+  echo "warning: other processes are running (load average above 0.5): expect noise," \
+       "most of all at full thread counts, where a descheduled thread stalls parallel regions"
 fi
 
 IFS=, read -r -a thread_counts <<<"$threads_list"
@@ -150,7 +155,7 @@ for name, med, mn, check in rows:
     gflops = f"{flops / (med * 1e6):.1f}" if flops else "-"
     percent = f"{100 * flops / (med * 1e6) / peak:.0f}" if flops and peak else "-"
     ratio = f"{med / fused:.2f}" if fused else "-"
-    print(f"  {name:18}{med:>10.3f}{mn:>10.3f}{gflops:>9}{percent:>8}{ratio:>9}  {check or ''}")
+    print(f"  {name:18}{med:>10.3f}{mn:>10.3f}{gflops:>9}{percent:>8}{ratio:>9}  {check or ''}".rstrip())
     summary["rows"][name] = med
 for note in notes:
     print(f"  {note}")
