@@ -1,0 +1,96 @@
+// The fused schedule's decisions (planFusion) and the batch-norm folding plan, from
+// the graph alone: which layers are inlined, which form one stage, which convolutions
+// are computed per tile of the pooling that reads them.
+#include "compiler/import/BuildGraph.h"
+#include "compiler/passes/FoldBatchNorm.h"
+#include "compiler/schedule/Fused.h"
+#include "dsl/Parser.h"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using namespace cnnc;
+
+class FusionPlanTest : public testing::Test {
+protected:
+  void plan(const std::string &body) {
+    file_ = std::make_unique<dsl::SourceFile>("p.cnn", "network p\n" + body);
+    dsl::DiagnosticEngine diags(file_.get());
+    dsl::Module module = dsl::parseModule(*file_, diags);
+    graph_ = import::buildGraph(module, diags);
+    ASSERT_TRUE(graph_) << diags.renderAll();
+    std::vector<bool> folded(graph_->nodes.size());
+    std::vector<std::optional<ir::NodeId>> folds = passes::planBatchNormFolds(*graph_);
+    for (size_t id = 0; id < folds.size(); ++id)
+      folded[id] = folds[id].has_value();
+    folds_ = folds;
+    plan_ = schedule::planFusion(*graph_, folded);
+  }
+  ir::NodeId id(const std::string &name) const { return *graph_->find(name); }
+  std::optional<ir::NodeId> group(const std::string &name) const {
+    return plan_.groupOf[id(name)];
+  }
+
+  std::unique_ptr<dsl::SourceFile> file_;
+  std::optional<ir::Graph> graph_;
+  std::vector<std::optional<ir::NodeId>> folds_;
+  schedule::FusionPlan plan_;
+};
+
+TEST_F(FusionPlanTest, PadIsNeverStored) {
+  plan("input x: f32[1, 3, 8, 8]\np = pad(x, 1, mode=reflect)\nc = conv2d(p, out_channels=4, "
+       "kernel_size=3)\noutput c\n");
+  EXPECT_TRUE(plan_.inlined[id("p")]);
+  EXPECT_EQ(group("c"), id("c"));
+}
+
+TEST_F(FusionPlanTest, PadThatIsAnOutputIsStoredAlone) {
+  plan("input x: f32[1, 3, 8, 8]\nc = conv2d(x, out_channels=4, kernel_size=3)\np = pad(c, 2)\n"
+       "output p\n");
+  EXPECT_FALSE(plan_.inlined[id("p")]);
+  EXPECT_EQ(group("p"), id("p"));
+  EXPECT_EQ(plan_.tailOf[id("c")], id("c")) << "a pad must not join the conv's stage";
+}
+
+TEST_F(FusionPlanTest, ConvBatchNormActivationIsOneStage) {
+  plan("input x: f32[1, 3, 8, 8]\nc = conv2d(x, out_channels=4, kernel_size=3)\n"
+       "b = batch_norm(c)\nr = relu(b)\nm = max_pool2d(r, kernel_size=2)\n"
+       "d = conv2d(m, out_channels=4, kernel_size=1)\noutput d\n");
+  EXPECT_EQ(folds_[id("b")], id("c"));
+  EXPECT_EQ(group("b"), id("c"));
+  EXPECT_EQ(group("r"), id("c"));
+  EXPECT_EQ(plan_.tailOf[id("c")], id("r"));
+  // The pooling computes the conv stage per tile: the conv output is never stored whole.
+  EXPECT_EQ(plan_.computedPerTileOf[id("c")], id("m"));
+}
+
+TEST_F(FusionPlanTest, ResidualAddJoinsTheSecondConv) {
+  plan("input x: f32[1, 4, 8, 8]\nc1 = conv2d(x, out_channels=4, kernel_size=3, padding=1)\n"
+       "r1 = relu(c1)\nc2 = conv2d(r1, out_channels=4, kernel_size=3, padding=1)\n"
+       "a = add(c2, x)\nr2 = relu(a)\noutput r2\n");
+  EXPECT_EQ(group("a"), id("c2"));
+  EXPECT_EQ(plan_.tailOf[id("c2")], id("r2"));
+  EXPECT_FALSE(plan_.computedPerTileOf[id("c1")]) << "a conv consumer is not tiled";
+}
+
+TEST_F(FusionPlanTest, SharedActivationIsStored) {
+  plan("input x: f32[1, 4, 8, 8]\nr = relu(x)\na = conv2d(r, out_channels=4, kernel_size=1)\n"
+       "b = conv2d(r, out_channels=4, kernel_size=1)\ns = add(a, b)\noutput s\n");
+  EXPECT_EQ(group("r"), id("r")) << "two readers: stored once, not recomputed";
+  EXPECT_FALSE(plan_.inlined[id("r")]);
+}
+
+TEST_F(FusionPlanTest, BatchNormAfterSharedConvIsNotFolded) {
+  plan("input x: f32[1, 4, 8, 8]\nc = conv2d(x, out_channels=4, kernel_size=1)\n"
+       "b = batch_norm(c)\ns = add(b, c)\noutput s\n");
+  EXPECT_FALSE(folds_[id("b")]) << "the unfolded conv output is read by the add";
+}
+
+TEST_F(FusionPlanTest, BatchNormAfterOutputConvIsNotFolded) {
+  plan("input x: f32[1, 4, 8, 8]\nc = conv2d(x, out_channels=4, kernel_size=1)\n"
+       "b = batch_norm(c)\noutput c, b\n");
+  EXPECT_FALSE(folds_[id("b")]);
+}
+
+} // namespace
