@@ -14,6 +14,6 @@ check_forbidden(runtime "#include [<\"](Halide\\.h|llvm/|compiler/|dsl/)" "runti
 # through the headers that do (STYLE.md 1.2).
 foreach(dir compiler/cli compiler/ir compiler/import compiler/eval compiler/passes)
   check_forbidden(${dir}
-    "#include [<\"](Halide\\.h|compiler/lower/|compiler/schedule/(Schedule|Fused|Unfused|StageSchedule)\\.h|compiler/emit/(EmitLibrary|EmitWrapperHeader)\\.h)"
+    "#include [<\"](Halide\\.h|compiler/lower/|compiler/schedule/(Schedule|Fused|Unfused|StageSchedule|Auto)\\.h|compiler/emit/(EmitLibrary|EmitWrapperHeader)\\.h)"
     "only ops/, lower/, schedule/ and emit/ include Halide.h")
 endforeach()

@@ -27,11 +27,18 @@ namespace cnnc::cli {
 
 namespace {
 
-const char kBenchUsage[] = "usage: cnnc bench NET.cnn [--schedules fused,unfused] [--threads N] "
-                           "[--min-time S] [--json FILE] [--plot FILE.svg]";
+const char kBenchUsage[] = "usage: cnnc bench NET.cnn [--schedules fused,unfused,auto] "
+                           "[--autoscheduler A] [--threads N] [--min-time S] [--json FILE] "
+                           "[--plot FILE.svg]";
 
 const std::vector<OptionSpec> kBenchOptions = {
-    {"--schedules", "", true, "comma-separated schedules to time (default fused,unfused)", "LIST"},
+    {"--schedules", "", true,
+     "comma-separated schedules to time (default fused,unfused): fused, unfused, auto, or "
+     "auto:A for one autoscheduler",
+     "LIST"},
+    {"--autoscheduler", "", true,
+     "the autoscheduler of `auto`: mullapudi2016 (default), li2018 or adams2019 (minutes, GBs)",
+     "A"},
     {"--threads", "", true, "worker threads (default: HL_NUM_THREADS, else all cores)", "N"},
     {"--min-time", "", true, "seconds to keep timing each schedule (default 2)", "S"},
     {"--json", "", true, "also write every measurement to FILE as JSON", "FILE"},
@@ -51,7 +58,7 @@ double secondsSince(Clock::time_point start) {
 
 struct BenchSettings {
   std::string netPath;
-  std::vector<schedule::ScheduleKind> kinds;
+  std::vector<schedule::ScheduleRequest> schedules;
   int threads = 1;
   double minTime = 2;
   std::optional<std::string> jsonPath, plotPath;
@@ -88,13 +95,22 @@ std::optional<std::string> readSettings(const ParsedOptions &options, BenchSetti
   if (options.positional.size() != 1)
     return std::string("expected exactly one NET.cnn file");
   settings.netPath = options.positional[0];
+  const std::string autoscheduler = options.get("--autoscheduler").value_or("");
+  bool anyAuto = false;
   for (const std::string &name : splitList(options.get("--schedules").value_or("fused,unfused"))) {
-    std::optional<schedule::ScheduleKind> kind = schedule::parseScheduleKind(name);
-    if (!kind)
-      return "unknown schedule '" + name + "'";
-    settings.kinds.push_back(*kind);
+    const bool isAuto = name.rfind("auto", 0) == 0;
+    std::string error;
+    std::optional<schedule::ScheduleRequest> request =
+        schedule::parseScheduleRequest(name, isAuto ? autoscheduler : "", error);
+    if (!request)
+      return error;
+    anyAuto |= isAuto;
+    settings.schedules.push_back(*request);
   }
-  if (settings.kinds.empty())
+  if (!autoscheduler.empty() && !anyAuto)
+    return std::string("--autoscheduler applies only to the auto schedule; add auto to "
+                       "--schedules");
+  if (settings.schedules.empty())
     return std::string("--schedules names no schedule");
   settings.minTime = std::atof(options.get("--min-time").value_or("2").c_str());
   if (std::optional<std::string> threads = options.get("--threads")) {
@@ -128,13 +144,13 @@ void measurePeak(bench::BenchReport &report) {
 
 /// Compiles one schedule, runs it once to warm up and then for `minTime` seconds
 /// (between kMinRuns and kMaxRuns runs) into `outputs`.
-rt::Status timeSchedule(const ir::Graph &graph, schedule::ScheduleKind kind,
+rt::Status timeSchedule(const ir::Graph &graph, const schedule::ScheduleRequest &request,
                         const eval::TensorMap &weights, const eval::TensorMap &inputs,
                         double minTime, bench::ScheduleResult &result, eval::TensorMap &outputs) {
-  result.schedule = schedule::scheduleName(kind);
+  result.schedule = schedule::describe(request);
   std::cerr << "compiling " << graph.name << " (" << result.schedule << ")..." << std::flush;
   Clock::time_point start = Clock::now();
-  rt::Expected<emit::JitNetwork> compiled = emit::JitNetwork::compile(graph, kind);
+  rt::Expected<emit::JitNetwork> compiled = emit::JitNetwork::compile(graph, request);
   if (!compiled)
     return compiled.error();
   result.compileSeconds = secondsSince(start);
@@ -246,11 +262,11 @@ int runBenchCommand(const std::vector<std::string> &args) {
   const eval::TensorMap weights = eval::randomWeights(graph, 1);
   const eval::TensorMap inputs = eval::randomInputs(graph, 2);
   std::optional<eval::TensorMap> first;
-  for (schedule::ScheduleKind kind : settings.kinds) {
+  for (const schedule::ScheduleRequest &request : settings.schedules) {
     bench::ScheduleResult result;
     eval::TensorMap outputs;
     if (rt::Status status =
-            timeSchedule(graph, kind, weights, inputs, settings.minTime, result, outputs);
+            timeSchedule(graph, request, weights, inputs, settings.minTime, result, outputs);
         !status)
       return userError(status.error().message);
     if (!first)

@@ -2,6 +2,7 @@
 // Halide's DIR/NAME.h, the wrapper DIR/NAME.hpp and (unless --no-runtime) the Halide
 // runtime DIR/halide_runtime.a. Weights are bound at run time (NAME::fromFile).
 #include "compiler/cli/Commands.h"
+#include "compiler/cli/ExplainSchedule.h"
 #include "compiler/cli/Frontend.h"
 #include "compiler/cli/Options.h"
 #include "compiler/emit/Compile.h"
@@ -13,12 +14,17 @@ namespace cnnc::cli {
 namespace {
 
 const char kCompileUsage[] =
-    "usage: cnnc compile NET.cnn -o DIR [--schedule fused|unfused] [--target T] "
-    "[--function-name F] [--no-runtime]";
+    "usage: cnnc compile NET.cnn -o DIR [--schedule fused|unfused|auto] [--autoscheduler A] "
+    "[--explain-schedule] [--target T] [--function-name F] [--no-runtime]";
 
 const std::vector<OptionSpec> kCompileOptions = {
     {"--output", "-o", true, "directory for NAME.a, NAME.h, NAME.hpp (created if missing)", "DIR"},
-    {"--schedule", "", true, "fused (default) or unfused", "S"},
+    {"--schedule", "", true, "fused (default), unfused, or auto (a Halide autoscheduler)", "S"},
+    {"--autoscheduler", "", true,
+     "with --schedule auto: mullapudi2016 (default), li2018 or adams2019 (slow: minutes, GBs)",
+     "A"},
+    {"--explain-schedule", "", false,
+     "print the schedule's decisions (what is fused, inlined, computed per tile) to stdout", ""},
     {"--target", "", true, "Halide target: host (default), x86-64-linux-avx2, arm-64-linux, ...",
      "T"},
     {"--function-name", "", true,
@@ -38,7 +44,8 @@ every network of the program), and binds weights at run time from safetensors.
 /// The checked options of one invocation; usage mistakes are found before any work.
 struct CompileRequest {
   std::string source;
-  schedule::ScheduleKind kind = schedule::ScheduleKind::Fused;
+  schedule::ScheduleRequest schedule;
+  bool explainSchedule = false;
   emit::EmitOptions emit;
 };
 
@@ -51,17 +58,20 @@ std::string readRequest(const ParsedOptions &options, CompileRequest &request) {
   if (options.has("--weights"))
     return "--weights (embedding weights in the library) is not supported yet; "
            "bind them at run time with NAME::fromFile";
-  std::string scheduleName = options.get("--schedule").value_or("fused");
-  std::optional<schedule::ScheduleKind> kind = schedule::parseScheduleKind(scheduleName);
-  if (!kind)
-    return "unknown schedule '" + scheduleName + "' (expected fused or unfused)";
+  std::string error;
+  std::optional<schedule::ScheduleRequest> scheduleRequest =
+      schedule::parseScheduleRequest(options.get("--schedule").value_or("fused"),
+                                     options.get("--autoscheduler").value_or(""), error);
+  if (!scheduleRequest)
+    return error;
   request.source = options.positional[0];
-  request.kind = *kind;
+  request.schedule = *scheduleRequest;
+  request.explainSchedule = options.has("--explain-schedule");
   request.emit.outputDir = *options.get("--output");
   request.emit.target = options.get("--target").value_or("host");
   request.emit.functionName = options.get("--function-name").value_or("");
   request.emit.emitRuntime = !options.has("--no-runtime");
-  request.emit.provenance = std::string("schedule ") + scheduleName;
+  request.emit.provenance = "schedule " + schedule::describe(request.schedule);
   dsl::DiagnosticEngine targetDiags(nullptr);
   if (!emit::checkTarget(request.emit.target, targetDiags))
     return targetDiags.diagnostics().front().message;
@@ -96,10 +106,13 @@ int runCompileCommand(const std::vector<std::string> &args) {
     std::cerr << diags.renderAll();
     return kExitUserError;
   }
-  std::cerr << "cnnc: compiling " << name << " (" << schedule::scheduleName(request.kind)
+  std::cerr << "cnnc: compiling " << name << " (" << schedule::describe(request.schedule)
             << ") for " << request.emit.target << "...\n";
-  std::vector<std::string> written;
-  bool compiled = emit::compileLibrary(graph, request.kind, request.emit, diags, &written);
+  std::vector<std::string> written, decisions;
+  bool compiled =
+      emit::compileLibrary(graph, request.schedule, request.emit, diags, &written, &decisions);
+  if (request.explainSchedule && (compiled || !decisions.empty()))
+    printScheduleDecisions(std::cout, graph.name, request.schedule, decisions);
   std::cerr << diags.renderAll();
   if (!compiled)
     return kExitUserError;

@@ -4,6 +4,7 @@
 #include "cnnc/runtime/Safetensors.h"
 #include "cnnc/runtime/TensorBinding.h"
 #include "compiler/cli/Commands.h"
+#include "compiler/cli/ExplainSchedule.h"
 #include "compiler/cli/Frontend.h"
 #include "compiler/cli/Options.h"
 #include "compiler/emit/JitRun.h"
@@ -20,14 +21,22 @@ namespace {
 
 const char kRunUsage[] =
     "usage: cnnc run NET.cnn --inputs IN.safetensors -o OUT.safetensors "
-    "[--weights W.safetensors] [--schedule fused|unfused|reference]";
+    "[--weights W.safetensors] [--schedule fused|unfused|auto|reference] [--autoscheduler A] "
+    "[--explain-schedule]";
 
 const std::vector<OptionSpec> kRunOptions = {
     {"--weights", "", true, "weights (safetensors; PyTorch state_dict names)", "W"},
     {"--inputs", "", true, "network inputs by name (safetensors, or .npy for one input)", "IN"},
     {"--output", "-o", true, "where to write every output (safetensors, or .npy for one)", "OUT"},
     {"--schedule", "", true,
-     "fused (default), unfused, or reference (the plain C++ evaluator)", "S"},
+     "fused (default), unfused, auto (a Halide autoscheduler) or reference (the plain C++ "
+     "evaluator)",
+     "S"},
+    {"--autoscheduler", "", true,
+     "with --schedule auto: mullapudi2016 (default), li2018 or adams2019 (slow: minutes, GBs)",
+     "A"},
+    {"--explain-schedule", "", false,
+     "print the schedule's decisions (what is fused, inlined, computed per tile) to stderr", ""},
 };
 
 /// Activations of the reference evaluator are doubles; refuse networks that could not
@@ -73,9 +82,11 @@ rt::Status writeOutputs(const std::string &path, const eval::TensorMap &outputs)
   return rt::writeSafetensors(path, named);
 }
 
-/// Runs `graph` under `schedule` ("reference" or a Halide schedule) and writes outputs.
-int runNetwork(const Graph &graph, const std::string &schedule, const ParsedOptions &options) {
-  if (schedule == "reference" && referenceBytes(graph) > kMaxReferenceBytes)
+/// Runs `graph` under the reference evaluator (no `schedule`) or a Halide schedule, and
+/// writes the outputs.
+int runNetwork(const Graph &graph, const std::optional<schedule::ScheduleRequest> &schedule,
+               const ParsedOptions &options) {
+  if (!schedule && referenceBytes(graph) > kMaxReferenceBytes)
     return userError("network '" + graph.name +
                      "' is too large for the reference evaluator (activations exceed 8 GiB)");
   eval::TensorMap weights;
@@ -92,10 +103,13 @@ int runNetwork(const Graph &graph, const std::string &schedule, const ParsedOpti
   if (!inputs)
     return userError(inputs.error().message);
   eval::TensorMap outputs;
-  if (schedule == "reference") {
+  if (!schedule) {
     outputs = eval::evaluateReference(graph, weights, *inputs);
   } else {
-    auto computed = emit::runJit(graph, *schedule::parseScheduleKind(schedule), weights, *inputs);
+    std::vector<std::string> decisions;
+    auto computed = emit::runJit(graph, *schedule, weights, *inputs, &decisions);
+    if (options.has("--explain-schedule") && !decisions.empty())
+      printScheduleDecisions(std::cerr, graph.name, *schedule, decisions);
     if (!computed)
       return userError(computed.error().message);
     outputs = std::move(*computed);
@@ -122,11 +136,26 @@ int runRunCommand(const std::vector<std::string> &args) {
     return usageError("run", "expected exactly one NET.cnn file", kRunUsage);
   if (!options->has("--inputs") || !options->has("--output"))
     return usageError("run", "--inputs and -o are required", kRunUsage);
-  std::string schedule = options->get("--schedule").value_or("fused");
-  if (schedule != "reference" && !schedule::parseScheduleKind(schedule))
+  const std::string scheduleName = options->get("--schedule").value_or("fused");
+  const std::string autoscheduler = options->get("--autoscheduler").value_or("");
+  std::optional<schedule::ScheduleRequest> schedule; // none: the reference evaluator
+  if (scheduleName == "reference") {
+    if (!autoscheduler.empty())
+      return usageError("run", "--autoscheduler applies only to --schedule auto", kRunUsage);
+    if (options->has("--explain-schedule"))
+      return usageError("run", "--explain-schedule needs a Halide schedule, not reference",
+                        kRunUsage);
+  } else if (!schedule::parseScheduleKind(scheduleName.substr(0, scheduleName.find(':')))) {
     return usageError("run",
-                      "unknown schedule '" + schedule + "' (expected fused, unfused or reference)",
+                      "unknown schedule '" + scheduleName +
+                          "' (expected fused, unfused, auto or reference)",
                       kRunUsage);
+  } else {
+    std::string mistake;
+    schedule = schedule::parseScheduleRequest(scheduleName, autoscheduler, mistake);
+    if (!schedule)
+      return usageError("run", mistake, kRunUsage);
+  }
   LoadedNetwork network = loadNetwork(options->positional[0]);
   std::cerr << network.diagnostics;
   if (!network.graph)

@@ -37,12 +37,15 @@ std::string resolvedFunctionName(const ir::Graph &graph, const EmitOptions &opti
 [[nodiscard]] bool checkFunctionName(const std::string &name, dsl::SourceLocation loc,
                                      dsl::DiagnosticEngine &diags);
 
-/// Lowers `graph`, applies schedule `kind` for options.target and emits it with
-/// emitLibrary: `cnnc compile` after the checks. Halide errors from any of those
-/// steps become diagnostics.
-[[nodiscard]] bool compileLibrary(const ir::Graph &graph, schedule::ScheduleKind kind,
+/// Lowers `graph`, applies the requested schedule for options.target and emits it
+/// with emitLibrary: `cnnc compile` after the checks. Halide errors from any of those
+/// steps, and an autoscheduler that cannot be loaded, become diagnostics. `decisions`,
+/// if given, receives the schedule's decision lines (--explain-schedule) as soon as
+/// the schedule is applied, even if emission fails later.
+[[nodiscard]] bool compileLibrary(const ir::Graph &graph, const schedule::ScheduleRequest &request,
                                   const EmitOptions &options, dsl::DiagnosticEngine &diags,
-                                  std::vector<std::string> *written = nullptr);
+                                  std::vector<std::string> *written = nullptr,
+                                  std::vector<std::string> *decisions = nullptr);
 
 /// Writes only DIR/halide_runtime.a for `target` (`cnnc runtime`), with the same
 /// all-or-nothing guarantee.

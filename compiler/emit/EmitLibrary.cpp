@@ -250,17 +250,29 @@ bool emitLibrary(const ir::Graph &graph, lower::LoweredNetwork &network, const E
   return publish(*staging, diags, written);
 }
 
-bool compileLibrary(const ir::Graph &graph, schedule::ScheduleKind kind, const EmitOptions &options,
-                    dsl::DiagnosticEngine &diags, std::vector<std::string> *written) {
+bool compileLibrary(const ir::Graph &graph, const schedule::ScheduleRequest &request,
+                    const EmitOptions &options, dsl::DiagnosticEngine &diags,
+                    std::vector<std::string> *written, std::vector<std::string> *decisions) {
   std::optional<Halide::Target> target = parseTarget(options.target, diags);
   if (!target)
     return false;
   std::optional<lower::LoweredNetwork> network;
   bool lowered = guarded("cannot lower network '" + graph.name + "'", diags, [&] {
-    network = lower::lowerToHalide(graph, schedule::lowerOptionsFor(kind));
-    schedule::applySchedule(graph, *network, kind, *target);
+    network = lower::lowerToHalide(graph, schedule::lowerOptionsFor(request.kind));
   });
-  return lowered && emitLibrary(graph, *network, options, diags, written);
+  if (!lowered)
+    return false;
+  // A ScheduleError (an autoscheduler plugin missing) is a std::exception whose message
+  // is complete; guarded() reports it after the prefix.
+  bool scheduled =
+      guarded("cannot schedule network '" + graph.name + "' (" + schedule::describe(request) + ")",
+              diags, [&] {
+                std::vector<std::string> lines =
+                    schedule::applySchedule(graph, *network, request, *target);
+                if (decisions)
+                  *decisions = std::move(lines);
+              });
+  return scheduled && emitLibrary(graph, *network, options, diags, written);
 }
 
 bool emitHalideRuntime(const std::string &outputDir, const std::string &target,

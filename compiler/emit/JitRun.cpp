@@ -22,9 +22,22 @@ Halide::Buffer<float> viewOf(const rt::Tensor &tensor) {
   return Halide::Buffer<float>(const_cast<float *>(tensor.data.data()), halideSizes(tensor.shape));
 }
 
-rt::Error halideError(const ir::Graph &graph, schedule::ScheduleKind kind, const char *what) {
+rt::Error halideError(const ir::Graph &graph, const schedule::ScheduleRequest &request,
+                      const char *what) {
+  // Our schedules failing is our bug; an autoscheduler's schedule failing is the
+  // autoscheduler's (Li2018 makes some that read inputs out of bounds).
+  if (request.kind == schedule::ScheduleKind::Auto) {
+    std::string message = what;
+    if (message.rfind("Error: ", 0) == 0)
+      message.erase(0, 7);
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
+      message.pop_back();
+    return rt::Error{"the schedule Halide's " + request.autoscheduler +
+                     " autoscheduler made for network '" + graph.name + "' failed: " + message +
+                     " (another may work: --autoscheduler)"};
+  }
   return rt::Error{"internal error: Halide rejected network '" + graph.name + "' under the " +
-                   schedule::scheduleName(kind) + " schedule: " + what};
+                   schedule::describe(request) + " schedule: " + what};
 }
 
 /// Live and peak bytes of one run's Halide allocations. Atomics: parallel loops
@@ -79,7 +92,8 @@ void countingFree(Halide::JITUserContext *context, void *pointer) {
 
 struct JitNetwork::State {
   const ir::Graph *graph;
-  schedule::ScheduleKind kind;
+  schedule::ScheduleRequest request;
+  std::vector<std::string> decisions;
   lower::LoweredNetwork network;
   Halide::Pipeline pipeline;
   Halide::Target target;
@@ -91,21 +105,26 @@ JitNetwork::JitNetwork(JitNetwork &&) noexcept = default;
 JitNetwork &JitNetwork::operator=(JitNetwork &&) noexcept = default;
 JitNetwork::~JitNetwork() = default;
 
-rt::Expected<JitNetwork> JitNetwork::compile(const ir::Graph &graph, schedule::ScheduleKind kind) {
+rt::Expected<JitNetwork> JitNetwork::compile(const ir::Graph &graph,
+                                             const schedule::ScheduleRequest &request) {
   try {
     auto state = std::make_unique<State>();
     state->graph = &graph;
-    state->kind = kind;
+    state->request = request;
     state->target = Halide::get_jit_target_from_environment();
-    state->network = lower::lowerToHalide(graph, schedule::lowerOptionsFor(kind));
-    schedule::applySchedule(graph, state->network, kind, state->target);
+    state->network = lower::lowerToHalide(graph, schedule::lowerOptionsFor(request.kind));
+    state->decisions = schedule::applySchedule(graph, state->network, request, state->target);
     state->pipeline = state->network.pipeline();
     state->pipeline.compile_jit(state->target);
     return JitNetwork(std::move(state));
+  } catch (const schedule::ScheduleError &error) { // complete, and not Halide's fault
+    return rt::Error{error.what()};
   } catch (const Halide::Error &error) {
-    return halideError(graph, kind, error.what());
+    return halideError(graph, request, error.what());
   }
 }
+
+const std::vector<std::string> &JitNetwork::scheduleDecisions() const { return state_->decisions; }
 
 eval::TensorMap JitNetwork::makeOutputs() const {
   eval::TensorMap outputs;
@@ -139,16 +158,19 @@ rt::Status JitNetwork::run(const eval::TensorMap &weights, const eval::TensorMap
     state_->lastRun = RunStats{counter.peakBytes.load(), counter.allocations.load()};
     return rt::ok();
   } catch (const Halide::Error &error) {
-    return halideError(graph, state_->kind, error.what());
+    return halideError(graph, state_->request, error.what());
   }
 }
 
-rt::Expected<eval::TensorMap> runJit(const ir::Graph &graph, schedule::ScheduleKind kind,
-                                     const eval::TensorMap &weights,
-                                     const eval::TensorMap &inputs) {
-  rt::Expected<JitNetwork> compiled = JitNetwork::compile(graph, kind);
+rt::Expected<eval::TensorMap> runJit(const ir::Graph &graph,
+                                     const schedule::ScheduleRequest &request,
+                                     const eval::TensorMap &weights, const eval::TensorMap &inputs,
+                                     std::vector<std::string> *decisions) {
+  rt::Expected<JitNetwork> compiled = JitNetwork::compile(graph, request);
   if (!compiled)
     return compiled.error();
+  if (decisions)
+    *decisions = compiled->scheduleDecisions();
   eval::TensorMap outputs = compiled->makeOutputs();
   rt::Status status = compiled->run(weights, inputs, outputs);
   if (!status)

@@ -9,6 +9,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <vector>
 
 namespace cnnc::emit {
 
@@ -21,11 +23,13 @@ struct RunStats {
   int64_t allocations = 0; // number of mallocs
 };
 
-/// A network compiled for the host. Halide errors (our bugs, or a resource limit) come
-/// back as an Error, never as an exception or an abort.
+/// A network compiled for the host. Halide errors (our bugs, or a resource limit) and
+/// an autoscheduler that cannot be loaded come back as an Error, never as an exception
+/// or an abort.
 class JitNetwork {
 public:
-  static rt::Expected<JitNetwork> compile(const ir::Graph &graph, schedule::ScheduleKind kind);
+  static rt::Expected<JitNetwork> compile(const ir::Graph &graph,
+                                          const schedule::ScheduleRequest &request);
 
   JitNetwork(JitNetwork &&) noexcept;
   JitNetwork &operator=(JitNetwork &&) noexcept;
@@ -37,6 +41,8 @@ public:
                  eval::TensorMap &outputs);
   /// Output tensors of the right shapes, zero-filled.
   eval::TensorMap makeOutputs() const;
+  /// What the schedule decided, one line per decision (--explain-schedule).
+  const std::vector<std::string> &scheduleDecisions() const;
   /// Allocation counters of the last successful run().
   RunStats lastRunStats() const;
 
@@ -46,8 +52,11 @@ private:
   std::unique_ptr<State> state_;
 };
 
-/// Compiles and runs once.
-rt::Expected<eval::TensorMap> runJit(const ir::Graph &graph, schedule::ScheduleKind kind,
-                                     const eval::TensorMap &weights, const eval::TensorMap &inputs);
+/// Compiles and runs once. `decisions`, if given, receives the schedule's decision
+/// lines once the network has compiled (even if running it fails).
+rt::Expected<eval::TensorMap> runJit(const ir::Graph &graph,
+                                     const schedule::ScheduleRequest &request,
+                                     const eval::TensorMap &weights, const eval::TensorMap &inputs,
+                                     std::vector<std::string> *decisions = nullptr);
 
 } // namespace cnnc::emit

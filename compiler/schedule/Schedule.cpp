@@ -1,6 +1,7 @@
 // Entry point of the schedules, and the one place that maps names to them.
 #include "compiler/schedule/Schedule.h"
 
+#include "compiler/schedule/Auto.h"
 #include "compiler/schedule/Fused.h"
 #include "compiler/schedule/Unfused.h"
 
@@ -8,17 +9,24 @@ namespace cnnc::schedule {
 
 lower::LowerOptions lowerOptionsFor(ScheduleKind kind) {
   lower::LowerOptions options;
-  options.foldBatchNorm = kind == ScheduleKind::Fused;
+  // The auto schedule gets the fused schedule's algorithm (batch-norm folded into the
+  // convolution's weights and bias): folding is a rewrite of the algorithm, not a
+  // scheduling choice, and no autoscheduler can discover it. With the same algorithm,
+  // fused against auto compares the schedules alone.
+  options.foldBatchNorm = kind == ScheduleKind::Fused || kind == ScheduleKind::Auto;
   return options;
 }
 
 std::vector<std::string> applySchedule(const ir::Graph &graph, lower::LoweredNetwork &network,
-                                       ScheduleKind kind, const Halide::Target &target) {
-  switch (kind) {
+                                       const ScheduleRequest &request,
+                                       const Halide::Target &target) {
+  switch (request.kind) {
   case ScheduleKind::Unfused:
     return scheduleUnfused(graph, network, target);
   case ScheduleKind::Fused:
     return scheduleFused(graph, network, target);
+  case ScheduleKind::Auto:
+    return scheduleAuto(graph, network, request.autoscheduler, target);
   }
   return {};
 }
