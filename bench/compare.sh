@@ -27,8 +27,9 @@
 # each measurement keeps timing, default 2), KEEP=DIR (keep the JSON reports and logs
 # there instead of a temporary directory), OMP_WAIT_POLICY (default passive here: with
 # libgomp's default spin-then-sleep, other jobs on these 2 shared cores made oneDNN and
-# PyTorch 5-25x slower at 2 threads; passive threads sleep at once and lose almost
-# nothing when the machine is quiet; set OMP_WAIT_POLICY= to use libgomp's default).
+# PyTorch 5-25x slower at 2 threads; passive threads sleep at once, which should cost
+# only a wake-up per parallel region on a quiet machine; OMP_WAIT_POLICY= bench/compare.sh
+# uses libgomp's default).
 set -uo pipefail
 
 usage() {
