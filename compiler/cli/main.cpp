@@ -15,7 +15,8 @@ commands:
   check NET.cnn                 parse and check a network; print each layer's shape
   run NET.cnn --inputs IN -o OUT [--weights W] [--schedule S]
                                 run a network once and write its outputs
-  bench NET.cnn [--schedules fused,unfused] [--threads N]
+                                (S: fused (default), unfused, auto, reference)
+  bench NET.cnn [--schedules fused,unfused,auto] [--threads N] [--json F] [--plot F.svg]
                                 time schedules on random data, after checking they agree
   compile NET.cnn -o DIR [--schedule S] [--target T] [--function-name F]
                                 compile ahead of time: DIR/NAME.a, NAME.h, NAME.hpp
