@@ -13,8 +13,9 @@ packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev libdnnl-dev
   # ONNX import
   libonnx-dev libprotobuf-dev protobuf-compiler
-  # reference data (PyTorch is the oracle for tests; never needed by the compiler)
-  python3 python3-numpy python3-torch
+  # reference data (PyTorch is the oracle for tests and examples/models; the compiler
+  # never needs Python)
+  python3 python3-numpy python3-torch python3-torchvision
 )
 
 missing=()
