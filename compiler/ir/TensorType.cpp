@@ -1,19 +1,13 @@
 // Shape helpers shared by shape inference, cost and the evaluators.
 #include "compiler/ir/TensorType.h"
 
+#include "cnnc/runtime/Tensor.h"
+
 #include <limits>
 
 namespace cnnc::ir {
 
-std::string formatShape(const Shape &shape) {
-  std::string text = "[";
-  for (size_t i = 0; i < shape.size(); ++i) {
-    if (i != 0)
-      text += ", ";
-    text += std::to_string(shape[i]);
-  }
-  return text + "]";
-}
+std::string formatShape(const Shape &shape) { return rt::formatShape(shape); }
 
 std::optional<int64_t> checkedMul(int64_t a, int64_t b) {
   if (a != 0 && b > std::numeric_limits<int64_t>::max() / a)

@@ -1,6 +1,7 @@
 // Runs every PyTorch-generated fixture (make_fixtures.py) through `cnnc run` under each
 // schedule and compares the outputs with PyTorch's at SPEC's tolerance. One test per
 // (schedule, case), named `<Schedule>.<case>`, e.g. `Reference.conv2d_stride2`.
+#include "Subprocess.h"
 #include "cnnc/runtime/Safetensors.h"
 
 #include <algorithm>
@@ -36,6 +37,9 @@ extern char **environ; // NOLINT: POSIX declares it nowhere else
 namespace {
 
 namespace fs = std::filesystem;
+using cnnc::testsupport::ProcessResult;
+using cnnc::testsupport::readFile;
+using cnnc::testsupport::runProcess;
 using cnnc::rt::SafetensorsFile;
 using cnnc::rt::Tensor;
 
@@ -57,51 +61,11 @@ std::vector<std::string> splitList(std::string_view list) {
   return items;
 }
 
-std::string readFile(const fs::path &path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 /// `reference` -> `Reference`: the test suite name of a schedule.
 std::string suiteName(std::string schedule) {
   if (!schedule.empty())
     schedule[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(schedule[0])));
   return schedule;
-}
-
-struct ProcessResult {
-  int exitCode = -1; // 128 + signal when killed
-  std::string error; // set when the process could not be started
-};
-
-/// Runs argv[0] (no shell) with stdout and stderr redirected to files, and waits.
-ProcessResult runProcess(const std::vector<std::string> &args, const fs::path &stdoutPath,
-                         const fs::path &stderrPath) {
-  std::vector<char *> argv;
-  for (const std::string &a : args)
-    argv.push_back(const_cast<char *>(a.c_str()));
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, stdoutPath.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, stderrPath.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  ProcessResult result;
-  if (rc != 0) {
-    result.error = std::string("cannot start ") + args[0] + ": " + std::strerror(rc);
-    return result;
-  }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return result;
 }
 
 std::string formatIndex(const std::vector<int64_t> &shape, size_t flat) {

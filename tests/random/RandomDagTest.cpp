@@ -11,6 +11,7 @@
 // RandomNetwork.h, GeneratorOptions), to look past a known bug in a soak run.
 // A failure keeps its files (network, weights, inputs, outputs) and prints where.
 #include "RandomNetwork.h"
+#include "Subprocess.h"
 #include "cnnc/runtime/Safetensors.h"
 
 #include <algorithm>
@@ -40,6 +41,13 @@ extern char **environ; // NOLINT: POSIX declares it nowhere else
 namespace {
 
 namespace fs = std::filesystem;
+using cnnc::testsupport::readFile;
+
+/// The exit code of a cnnc run, or -1 when it could not be started.
+int runProcess(const std::vector<std::string> &args, const fs::path &out, const fs::path &err) {
+  cnnc::testsupport::ProcessResult result = cnnc::testsupport::runProcess(args, out, err);
+  return result.error.empty() ? result.exitCode : -1;
+}
 using cnnc::rt::SafetensorsFile;
 using cnnc::rt::Tensor;
 using cnnc::test::RandomNetwork;
@@ -78,38 +86,6 @@ std::string selfPath() {
   std::error_code error;
   fs::path self = fs::read_symlink("/proc/self/exe", error);
   return error ? std::string("random_dag_tests") : self.string();
-}
-
-std::string readFile(const fs::path &path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-/// Runs args[0] (no shell) with stdout and stderr redirected to files and waits; the
-/// exit code, 128 + signal when killed, or -1 when it could not be started.
-int runProcess(const std::vector<std::string> &args, const fs::path &stdoutPath,
-               const fs::path &stderrPath) {
-  std::vector<char *> argv;
-  for (const std::string &a : args)
-    argv.push_back(const_cast<char *>(a.c_str()));
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, stdoutPath.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, stderrPath.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0)
-    return -1;
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 std::string commandLine(const std::vector<std::string> &args) {
