@@ -15,32 +15,27 @@
 #include "cnnc/runtime/Safetensors.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
 #include <cstdlib>
-#include <cstring>
-#include <fcntl.h>
 #include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <iostream>
-#include <set>
-#include <spawn.h>
+#include <map>
 #include <sstream>
 #include <string>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <vector>
 
 #ifndef CNNC_EXE
 #error "CNNC_EXE (path of the cnnc binary) must be defined by CMake"
 #endif
 
-extern char **environ; // NOLINT: POSIX declares it nowhere else
-
 namespace {
 
 namespace fs = std::filesystem;
+using cnnc::rt::SafetensorsFile;
+using cnnc::rt::Tensor;
+using cnnc::test::RandomNetwork;
 using cnnc::testsupport::readFile;
 
 /// The exit code of a cnnc run, or -1 when it could not be started.
@@ -48,9 +43,6 @@ int runProcess(const std::vector<std::string> &args, const fs::path &out, const 
   cnnc::testsupport::ProcessResult result = cnnc::testsupport::runProcess(args, out, err);
   return result.error.empty() ? result.exitCode : -1;
 }
-using cnnc::rt::SafetensorsFile;
-using cnnc::rt::Tensor;
-using cnnc::test::RandomNetwork;
 
 constexpr uint64_t kDefaultSeed = 1;
 constexpr uint64_t kDefaultCount = 12;

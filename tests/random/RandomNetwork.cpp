@@ -375,6 +375,10 @@ std::optional<int> NetworkBuilder::conv(int x, Keep keep) {
       continue;
     if (skipsTail(x, w, c.kernel.w, c.stride.w, c.padBegin.w, c.dilation.w))
       continue;
+    if (options_.avoidPeriodicPadVectorWidth &&
+        (c.mode == PadKind::Reflect || c.mode == PadKind::Circular) && c.kernel.w == 1 &&
+        (w == 4 || w == 8))
+      continue;
     if (options_.avoidGroupedStridedPointwiseConv && c.groups > 1 && c.kernel.h == 1 &&
         c.kernel.w == 1 && c.stride.w > 1)
       continue;

@@ -31,10 +31,10 @@ struct GeneratorOptions {
   // that hits a bug fails. Each one steers around one minimized compiler bug, so that a
   // soak run can look past it (scripts/random-dags.sh, CNNC_RANDOM_DAG_AVOID).
 
-  /// `avoid=periodic-pad-vector-width`. Unfused and fused: a reflect or circular pad
-  /// whose output width is 4 or 8 with a period dividing it (input width 2, or circular
-  /// width 4) crashes Halide's lowering with SIGFPE. Off: no reflect or circular pad to
-  /// width 4 or 8.
+  /// `avoid=periodic-pad-vector-width`. Unfused and fused: reflect or circular padding
+  /// to a width of 4 or 8 with a period dividing it (input width 2, or circular width
+  /// 4), by a pad layer or a 1x1 conv2d's padding_mode, crashes Halide's lowering with
+  /// SIGFPE. Off: no such padding to width 4 or 8.
   bool avoidPeriodicPadVectorWidth = false;
   /// `avoid=strided-window-tail`. Unfused (and fused after a conv2d): a window layer
   /// (conv2d, pooling) that reads its producer's columns only up to some column before
