@@ -159,10 +159,7 @@ std::vector<std::string> scheduleFused(const Graph &graph, lower::LoweredNetwork
   for (NodeId id = 0; id < graph.nodes.size(); ++id)
     if (plan.inlined[id])
       decisions.push_back(graph.nodes[id].name + ": inlined into its consumers (never stored)");
-  for (const lower::LoweredTensor &lowered : network.nodeFuncs)
-    scheduleWeightPrep(lowered.weightPrep);
-  for (size_t k = 0; k < graph.outputs.size(); ++k)
-    boundToShape(network.outputs[k], graph.nodes[graph.outputs[k]].shape);
+  scheduleWeightsAndOutputs(graph, network);
   return decisions;
 }
 

@@ -155,4 +155,11 @@ void boundToShape(Halide::Func func, const ir::Shape &shape) {
     func.bound(args[d], 0, lower::i32(shape[shape.size() - 1 - d]));
 }
 
+void scheduleWeightsAndOutputs(const ir::Graph &graph, lower::LoweredNetwork &network) {
+  for (const lower::LoweredTensor &lowered : network.nodeFuncs)
+    scheduleWeightPrep(lowered.weightPrep);
+  for (size_t k = 0; k < graph.outputs.size(); ++k)
+    boundToShape(network.outputs[k], graph.nodes[graph.outputs[k]].shape);
+}
+
 } // namespace cnnc::schedule

@@ -7,7 +7,9 @@
 // stay in registers and are written once (FACTS.md: accumulating in memory cost 5x).
 #pragma once
 
+#include "compiler/ir/Graph.h"
 #include "compiler/ir/TensorType.h"
+#include "compiler/lower/LowerToHalide.h"
 
 #include <Halide.h>
 
@@ -52,5 +54,9 @@ void scheduleWeightPrep(const std::vector<Halide::Func> &funcs);
 
 /// Output functions have the tensor's static extent (SPEC: static shapes).
 void boundToShape(Halide::Func func, const ir::Shape &shape);
+
+/// What every hand-written schedule ends with: each layer's weight preparation at root,
+/// and each output bound to its static shape.
+void scheduleWeightsAndOutputs(const ir::Graph &graph, lower::LoweredNetwork &network);
 
 } // namespace cnnc::schedule

@@ -18,10 +18,7 @@ std::vector<std::string> scheduleUnfused(const ir::Graph &graph, lower::LoweredN
                         tilingFor(node.shape, target, /*rowsPerTile=*/0));
     decisions.push_back(node.name + ": stored in its own buffer");
   }
-  for (const lower::LoweredTensor &lowered : network.nodeFuncs)
-    scheduleWeightPrep(lowered.weightPrep);
-  for (size_t k = 0; k < graph.outputs.size(); ++k)
-    boundToShape(network.outputs[k], graph.nodes[graph.outputs[k]].shape);
+  scheduleWeightsAndOutputs(graph, network);
   return decisions;
 }
 
