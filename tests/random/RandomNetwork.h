@@ -57,7 +57,7 @@ struct GeneratorOptions {
 /// Sets the switch named `avoid` (as in the comments above); false if there is none.
 bool setAvoidSwitch(GeneratorOptions &options, const std::string &avoid);
 
-/// What a weight's values are drawn from (WeightInit in the .cpp).
+/// What a weight's values are drawn from.
 enum class WeightKind {
   FanInScaled, // uniform [-1, 1] / sqrt(fanIn): conv and linear weight and bias
   Unit,        // uniform [-1, 1]: batch_norm weight, bias, running_mean
