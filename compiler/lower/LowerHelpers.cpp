@@ -34,6 +34,47 @@ std::vector<Halide::Var> tensorArgs(size_t rank) {
   return {TensorVars::x(), TensorVars::y(), TensorVars::c(), TensorVars::n()};
 }
 
+namespace {
+
+/// |v| as an int32 expression (Halide::abs returns an unsigned type).
+Halide::Expr absolute(const Halide::Expr &v) { return Halide::max(v, -v); }
+
+/// Where padded coordinate `i` reads from an axis of `size` under reflect or circular
+/// padding, for |overhang| < size (PyTorch's limit on these modes, checked when the
+/// graph is built). WindowGeometry's paddedSourceIndex is the same map on integers.
+/// Written with one reflection and one wrap rather than Halide's mirror_interior and
+/// repeat_image, whose `%` makes Halide 14 crash (SIGFPE while lowering) when the
+/// period divides the vector width. The final clamp keeps any coordinate, even one
+/// outside the padding, in bounds.
+Halide::Expr reflectedIndex(const Halide::Expr &i, int64_t size) {
+  Halide::Expr last = i32(size - 1);
+  return Halide::clamp(last - absolute(last - absolute(i)), 0, last);
+}
+
+Halide::Expr wrappedIndex(const Halide::Expr &i, int64_t size) {
+  Halide::Expr wrapped = Halide::select(i < 0, i + i32(size), i - i32(size));
+  return Halide::clamp(wrapped, 0, i32(size - 1));
+}
+
+/// `source` read at `outside(i)` where i leaves [0, size) and at i (clamped, marked
+/// likely so loop partitioning gives the interior a loop without the select) inside.
+Halide::Expr paddedCoordinate(const Halide::Expr &i, int64_t size,
+                              Halide::Expr (*outside)(const Halide::Expr &, int64_t)) {
+  Halide::Expr inside = Halide::clamp(Halide::likely(i), 0, i32(size - 1));
+  return Halide::select(i < 0 || i >= i32(size), outside(i, size), inside);
+}
+
+Halide::Func withIndexMap(const Halide::Func &source, int64_t width, int64_t height,
+                          Halide::Expr (*outside)(const Halide::Expr &, int64_t)) {
+  const std::vector<Halide::Var> args = tensorArgs(4);
+  Halide::Func extended(Halide::Internal::unique_name(source.name() + "_padded"));
+  extended(args) = source(paddedCoordinate(args[0], width, outside),
+                          paddedCoordinate(args[1], height, outside), args[2], args[3]);
+  return extended;
+}
+
+} // namespace
+
 Halide::Func withBoundary(const Halide::Func &source, ir::PadMode mode, float value, int64_t width,
                           int64_t height) {
   namespace BC = Halide::BoundaryConditions;
@@ -42,11 +83,11 @@ Halide::Func withBoundary(const Halide::Func &source, ir::PadMode mode, float va
   case ir::PadMode::Constant:
     return BC::constant_exterior(source, value, bounds);
   case ir::PadMode::Reflect:
-    return BC::mirror_interior(source, bounds);
+    return withIndexMap(source, width, height, reflectedIndex);
   case ir::PadMode::Replicate:
     return BC::repeat_edge(source, bounds);
   case ir::PadMode::Circular:
-    return BC::repeat_image(source, bounds);
+    return withIndexMap(source, width, height, wrappedIndex);
   }
   return source;
 }

@@ -17,8 +17,10 @@ std::vector<Halide::Var> tensorArgs(size_t rank);
 /// `source` (defined on [0, width) x [0, height) in x and y) extended to every
 /// coordinate by PyTorch's padding `mode`: Halide's boundary conditions, which bounds
 /// inference understands and which mark the interior `likely` for loop partitioning.
-/// Constant reads `value` outside; reflect is mirror_interior (PyTorch's reflect does
-/// not repeat the edge), replicate is repeat_edge, circular is repeat_image.
+/// Constant reads `value` outside and replicate is repeat_edge; reflect (PyTorch's
+/// reflect does not repeat the edge) and circular are index maps of the same form
+/// (LowerHelpers.cpp says why not mirror_interior and repeat_image). Every source
+/// passed here is 4-D.
 Halide::Func withBoundary(const Halide::Func &source, ir::PadMode mode, float value, int64_t width,
                           int64_t height);
 

@@ -94,7 +94,8 @@ void scheduleWindowInput(Halide::Func windowInput, Halide::Func owner, const Hal
     return;
   windowInput.compute_at(owner, row);
   if (tiling.vector)
-    windowInput.vectorize(TensorVars::x(), tiling.vector, Halide::TailStrategy::GuardWithIf);
+    windowInput.vectorize(TensorVars::x(), tiling.vector, Halide::TailStrategy::GuardWithIf)
+        .align_storage(TensorVars::x(), tiling.vector);
 }
 
 void scheduleFeatures(Halide::Func func, Halide::Func accumulator, const ir::Shape &shape,
@@ -111,10 +112,20 @@ void scheduleFeatures(Halide::Func func, Halide::Func accumulator, const ir::Sha
 
 } // namespace
 
+void boundToShape(Halide::Func func, const ir::Shape &shape) {
+  const std::vector<Halide::Var> args = lower::tensorArgs(shape.size());
+  for (size_t d = 0; d < args.size(); ++d)
+    func.bound(args[d], 0, lower::i32(shape[shape.size() - 1 - d]));
+}
+
 Halide::LoopLevel scheduleStoredStage(const StageFuncs &stage, const ir::Shape &shape,
                                       const Tiling &tiling) {
   Halide::Func func = stage.stored;
   func.compute_root();
+  // The whole tensor, even where consumers read less (a strided window skipping the
+  // last columns): the vector splits' ShiftInwards tails then stay inside it, never
+  // reading an input before its first column.
+  boundToShape(func, shape);
   if (shape.size() != 4) {
     scheduleFeatures(func, stage.accumulator, shape, tiling, /*parallel=*/true);
     return Halide::LoopLevel::root();
@@ -139,6 +150,9 @@ void scheduleInnerStage(const StageFuncs &stage, const ir::Shape &shape, const T
     scheduleFeatures(func, stage.accumulator, shape, tiling, /*parallel=*/false);
     return;
   }
+  // Whole rows and all channels per tile, for the reason scheduleStoredStage bounds
+  // everything; the host's tile decides the rows.
+  func.bound(TensorVars::x(), 0, lower::i32(shape[3])).bound(TensorVars::c(), 0, lower::i32(shape[1]));
   blockPure(func, tiling, {kCo, TensorVars::y(), TensorVars::n()});
   scheduleAccumulator(stage.accumulator, func, kXo, shape, tiling);
   scheduleWindowInput(stage.windowInput, func, TensorVars::y(), tiling);
@@ -147,12 +161,6 @@ void scheduleInnerStage(const StageFuncs &stage, const ir::Shape &shape, const T
 void scheduleWeightPrep(const std::vector<Halide::Func> &funcs) {
   for (Halide::Func func : funcs)
     func.compute_root();
-}
-
-void boundToShape(Halide::Func func, const ir::Shape &shape) {
-  const std::vector<Halide::Var> args = lower::tensorArgs(shape.size());
-  for (size_t d = 0; d < args.size(); ++d)
-    func.bound(args[d], 0, lower::i32(shape[shape.size() - 1 - d]));
 }
 
 void scheduleWeightsAndOutputs(const ir::Graph &graph, lower::LoweredNetwork &network) {

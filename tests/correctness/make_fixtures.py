@@ -450,6 +450,29 @@ case("seed_pad_tiny", "reflect/zero pad layers before unpadded convs, then max a
       Layer("c2", "conv2d", "p2", out_channels=4, kernel_size=3), Layer("r2", "relu", "c2"),
       Layer("a1", "avg_pool2d", "r2", kernel_size=2)], ["a1"])
 
+# regressions: compiler bugs the random network generator found (tests/random), each
+# minimized to the smallest network that showed it
+single("regress_reflect_period_divides_vector",
+       "reflect pad of a width-2 row to width 4: the period (2) divides the vector width",
+       [1, 2, 1, 2], "pad", pos=[(1, 1)], mode="reflect")
+single("regress_circular_period_divides_vector",
+       "circular pad of a width-4 row to width 8: the period (4) divides the vector width",
+       [1, 2, 1, 4], "pad", pos=[(2, 2)], mode="circular")
+case("regress_strided_window_skips_tail",
+     "a stride-2 1x1 pool skips the producer's last column (vector tail read x at -1)",
+     [Input("x", [1, 1, 1, 4])],
+     [Layer("r", "relu", "x"), Layer("p", "max_pool2d", "r", kernel_size=1, stride=2)], ["p"])
+case("regress_conv_strided_window_skips_tail",
+     "the same skipped tail when the producer is a convolution (fused computes it per tile)",
+     [Input("x", [1, 2, 3, 4])],
+     [Layer("c", "conv2d", "x", out_channels=2, kernel_size=1),
+      Layer("p", "max_pool2d", "c", kernel_size=1, stride=2)], ["p"])
+case("regress_shared_2d_output", "a 12-feature output also read by another output",
+     [Input("x", [1, 12])], [Layer("f", "relu", "x"), Layer("s", "relu", "f")], ["f", "s"])
+single("regress_grouped_strided_pointwise_conv",
+       "1x1 stride-2 grouped conv of an odd-width row (misaligned deinterleaving load)",
+       [1, 2, 1, 7], "conv2d", out_channels=2, kernel_size=1, stride=2, groups=2)
+
 # ----------------------------------------------------------------------------------------
 # .cnn text
 
