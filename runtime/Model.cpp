@@ -37,10 +37,21 @@ Status checkSpecFitsHalide(const std::string &what, const TensorSpec &spec) {
 }
 
 Status validateSignature(const NetworkSignature &signature) {
+  const std::string network = "network '" + signature.name + "': ";
   if (!signature.argv)
-    return Error{"network '" + signature.name + "': the signature has no pipeline function"};
+    return Error{network + "the signature has no pipeline function"};
+  if (signature.prepared.empty() != (signature.prepare == nullptr))
+    return Error{network + "the signature's prepared weights and preparation function disagree"};
+  for (const std::vector<size_t> *indices : {&signature.runWeights, &signature.prepareWeights})
+    for (size_t index : *indices)
+      if (index >= signature.weights.size())
+        return Error{network + "the signature names weight " + std::to_string(index) +
+                     " of " + std::to_string(signature.weights.size())};
   const std::pair<const char *, const std::vector<TensorSpec> *> groups[] = {
-      {"input", &signature.inputs}, {"weight", &signature.weights}, {"output", &signature.outputs}};
+      {"input", &signature.inputs},
+      {"weight", &signature.weights},
+      {"prepared weight", &signature.prepared},
+      {"output", &signature.outputs}};
   for (const auto &[what, specs] : groups)
     for (const TensorSpec &spec : *specs) {
       Status fits = checkSpecFitsHalide(what, spec);
@@ -84,19 +95,6 @@ std::string weightProblems(const std::vector<TensorSpec> &specs,
     for (const std::string &line : *group)
       text += (text.empty() ? "" : "\n") + line;
   return text;
-}
-
-/// The single place where bound weights take the layout the pipeline expects. Today
-/// every schedule reads PyTorch's layout, so this only orders them; a schedule that
-/// wants, say, output-channel-blocked convolution weights converts them here, once
-/// per Model, never per run.
-std::vector<Tensor> prepareWeights(const NetworkSignature &signature,
-                                   std::map<std::string, Tensor> weights) {
-  std::vector<Tensor> prepared;
-  prepared.reserve(signature.weights.size());
-  for (const TensorSpec &spec : signature.weights)
-    prepared.push_back(std::move(weights.at(spec.name)));
-  return prepared;
 }
 
 /// Whether a view has the dense row-major layout the generated pipelines are
@@ -259,6 +257,38 @@ const char *halideErrorName(int code) {
   }
 }
 
+/// The single place where bound weights take the layout the pipeline expects: runs
+/// the network's preparation function once, keeps what it wrote and the raw weights
+/// the network still reads directly, and lets the rest go.
+Expected<std::vector<Tensor>> prepareWeights(const NetworkSignature &signature,
+                                             std::map<std::string, Tensor> weights) {
+  std::vector<Tensor> prepared;
+  for (const TensorSpec &spec : signature.prepared)
+    prepared.push_back(Tensor::zeros(spec.shape));
+  if (signature.prepare) {
+    CallFrame frame(signature.prepareWeights.size() + prepared.size());
+    for (size_t index : signature.prepareWeights) {
+      const Tensor &raw = weights.at(signature.weights[index].name);
+      frame.add(raw.data.data(), raw.shape);
+    }
+    for (const Tensor &tensor : prepared)
+      frame.add(tensor.data.data(), tensor.shape);
+    std::vector<void *> argv = frame.argv();
+    int code = signature.prepare(argv.data());
+    if (code != halide_error_code_success)
+      return Error{"network '" + signature.name +
+                   "': preparing the weights failed with Halide error " + std::to_string(code) +
+                   " (" + halideErrorName(code) + ")"};
+  }
+  std::vector<Tensor> bound;
+  bound.reserve(signature.runWeights.size() + prepared.size());
+  for (size_t index : signature.runWeights)
+    bound.push_back(std::move(weights.at(signature.weights[index].name)));
+  for (Tensor &tensor : prepared)
+    bound.push_back(std::move(tensor));
+  return bound;
+}
+
 } // namespace
 
 Expected<Model> Model::fromTensors(const NetworkSignature &signature,
@@ -269,7 +299,10 @@ Expected<Model> Model::fromTensors(const NetworkSignature &signature,
   std::string problems = weightProblems(signature.weights, weights);
   if (!problems.empty())
     return Error{problems};
-  return Model(signature, prepareWeights(signature, std::move(weights)));
+  Expected<std::vector<Tensor>> bound = prepareWeights(signature, std::move(weights));
+  if (!bound)
+    return bound.error();
+  return Model(signature, std::move(*bound));
 }
 
 Expected<Model> Model::fromFile(const NetworkSignature &signature, const std::string &weightsPath) {
@@ -280,7 +313,10 @@ Expected<Model> Model::fromFile(const NetworkSignature &signature, const std::st
   auto weights = loadTensors(weightsPath, signature.weights, "weight");
   if (!weights)
     return weights.error();
-  return Model(signature, prepareWeights(signature, std::move(*weights)));
+  Expected<std::vector<Tensor>> bound = prepareWeights(signature, std::move(*weights));
+  if (!bound)
+    return bound.error();
+  return Model(signature, std::move(*bound));
 }
 
 Status Model::run(const std::vector<ConstTensorView> &inputs,

@@ -170,6 +170,11 @@ bool publish(StagingDir &staging, dsl::DiagnosticEngine &diags, std::vector<std:
   return true;
 }
 
+/// The weight-preparation function of the network compiled as `functionName`.
+std::string preparedFunctionName(const std::string &functionName) {
+  return functionName + "_prepare";
+}
+
 /// "schedule fused, target x86-64-linux-avx2-...": what NAME.hpp was built with.
 std::string provenanceLine(const EmitOptions &options, const Halide::Target &target) {
   std::string line = options.provenance;
@@ -229,6 +234,11 @@ bool emitLibrary(const ir::Graph &graph, lower::LoweredNetwork &network, const E
          "the lowering and the wrapper disagree on the weights");
   for (size_t i = 0; i < spec.weights.size(); ++i)
     assert(spec.weights[i].name == network.weightNames[i] && "weight order differs");
+  spec.runWeights = network.runWeights;
+  spec.prepareWeights = network.prepareWeights;
+  for (const lower::PreparedWeight &weight : network.prepared)
+    spec.prepared.push_back(
+        {weight.buffer.name(), ir::Shape(weight.extents.rbegin(), weight.extents.rend())});
   std::string error;
   std::optional<StagingDir> staging = StagingDir::create(options.outputDir, error);
   if (!staging) {
@@ -238,8 +248,19 @@ bool emitLibrary(const ir::Graph &graph, lower::LoweredNetwork &network, const E
   // Several networks must link into one program: none carries the runtime.
   const Halide::Target networkTarget = target->with_feature(Halide::Target::NoRuntime);
   bool compiled = guarded("cannot compile network '" + graph.name + "'", diags, [&] {
-    network.pipeline().compile_to_static_library((staging->path() / name).string(),
-                                                 network.arguments(), name, networkTarget);
+    Halide::Module module = network.pipeline().compile_to_module(network.arguments(), name,
+                                                                 networkTarget);
+    // The weight preparation (rt::Model runs it once, when weights are bound) goes into
+    // the same object as NAME_prepare.
+    if (std::optional<Halide::Pipeline> prepare = network.preparePipeline()) {
+      Halide::Module prepareModule = prepare->compile_to_module(
+          network.prepareArguments(), preparedFunctionName(name), networkTarget);
+      for (const Halide::Internal::LoweredFunc &function : prepareModule.functions())
+        module.append(function);
+    }
+    const std::string base = (staging->path() / name).string();
+    module.compile({{Halide::OutputFileType::static_library, base + ".a"},
+                    {Halide::OutputFileType::c_header, base + ".h"}});
   });
   if (!compiled || !normalizeHeaderGuard(staging->path() / (name + ".h"), name, diags))
     return false;

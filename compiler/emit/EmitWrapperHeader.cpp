@@ -64,10 +64,10 @@ std::string upperCamel(const std::string &name) {
   return camel.empty() ? "Tensor" : camel;
 }
 
-std::string braced(const ir::Shape &shape) {
+template <typename Integer> std::string braced(const std::vector<Integer> &values) {
   std::string text = "{";
-  for (size_t i = 0; i < shape.size(); ++i)
-    text += (i ? ", " : "") + std::to_string(shape[i]);
+  for (size_t i = 0; i < values.size(); ++i)
+    text += (i ? ", " : "") + std::to_string(values[i]);
   return text + "}";
 }
 
@@ -161,12 +161,14 @@ void emitConstants(std::ostream &os, const WrapperSpec &spec, const Names &names
          << ";\n";
     }
   int64_t weightBytes = 0;
-  for (const WrapperTensor &weight : spec.weights)
-    weightBytes += elements(weight.shape) * int64_t(sizeof(float));
+  for (size_t index : spec.runWeights)
+    weightBytes += elements(spec.weights[index].shape) * int64_t(sizeof(float));
+  for (const WrapperTensor &prepared : spec.prepared)
+    weightBytes += elements(prepared.shape) * int64_t(sizeof(float));
   os << "\n  static constexpr size_t kInputCount = " << spec.inputs.size() << ";\n"
      << "  static constexpr size_t kOutputCount = " << spec.outputs.size() << ";\n"
      << "  static constexpr size_t kWeightCount = " << spec.weights.size() << ";\n"
-     << "  /// Bytes of f32 weights a bound instance holds.\n"
+     << "  /// Bytes of f32 weights a bound instance holds (prepared once at binding).\n"
      << "  static constexpr int64_t kWeightBytes = " << weightBytes << ";\n\n";
 }
 
@@ -187,7 +189,12 @@ void emitSignature(std::ostream &os, const WrapperSpec &spec) {
   emitTensorList(os, spec.inputs);
   emitTensorList(os, spec.weights);
   emitTensorList(os, spec.outputs);
-  os << "        &::" << spec.functionName << "_argv};\n"
+  os << "        &::" << spec.functionName << "_argv,\n"
+     << "        " << braced(spec.runWeights) << ",\n"
+     << "        " << braced(spec.prepareWeights) << ",\n";
+  emitTensorList(os, spec.prepared);
+  os << "        " << (spec.prepared.empty() ? "nullptr" : "&::" + spec.functionName + "_prepare_argv")
+     << "};\n"
      << "    return kSignature;\n  }\n\n";
 }
 

@@ -23,6 +23,10 @@ struct WrapperSpec {
   std::vector<WrapperTensor> inputs;
   std::vector<WrapperTensor> weights; // ir::graphWeights order
   std::vector<WrapperTensor> outputs;
+  /// Weight preparation (rt::NetworkSignature says how the two functions share the
+  /// weights): the raw weights each function reads, and what NAME_prepare writes.
+  std::vector<size_t> runWeights, prepareWeights;
+  std::vector<WrapperTensor> prepared;
   std::string provenance; // one line for the header comment: schedule and target
 };
 

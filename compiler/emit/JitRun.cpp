@@ -8,6 +8,7 @@
 #include <Halide.h>
 #include <atomic>
 #include <cstdlib>
+#include <optional>
 
 namespace cnnc::emit {
 
@@ -96,6 +97,9 @@ struct JitNetwork::State {
   std::vector<std::string> decisions;
   lower::LoweredNetwork network;
   Halide::Pipeline pipeline;
+  std::optional<Halide::Pipeline> prepare;
+  std::vector<rt::Tensor> prepared; // prepare's outputs, bound to the network's buffers
+  bool weightsBound = false;
   Halide::Target target;
   RunStats lastRun;
 };
@@ -116,6 +120,9 @@ rt::Expected<JitNetwork> JitNetwork::compile(const ir::Graph &graph,
     state->decisions = schedule::applySchedule(graph, state->network, request, state->target);
     state->pipeline = state->network.pipeline();
     state->pipeline.compile_jit(state->target);
+    state->prepare = state->network.preparePipeline();
+    if (state->prepare)
+      state->prepare->compile_jit(state->target);
     return JitNetwork(std::move(state));
   } catch (const schedule::ScheduleError &error) { // complete, and not Halide's fault
     return rt::Error{error.what()};
@@ -135,15 +142,37 @@ eval::TensorMap JitNetwork::makeOutputs() const {
 
 RunStats JitNetwork::lastRunStats() const { return state_->lastRun; }
 
-rt::Status JitNetwork::run(const eval::TensorMap &weights, const eval::TensorMap &inputs,
-                           eval::TensorMap &outputs) {
+rt::Status JitNetwork::bindWeights(const eval::TensorMap &weights) {
+  lower::LoweredNetwork &network = state_->network;
+  try {
+    for (size_t k = 0; k < network.weights.size(); ++k)
+      network.weights[k].set(viewOf(weights.at(network.weightNames[k])));
+    state_->prepared.clear();
+    std::vector<Halide::Buffer<>> buffers;
+    for (const lower::PreparedWeight &weight : network.prepared) {
+      rt::Tensor &tensor = state_->prepared.emplace_back(
+          rt::Tensor::zeros(ir::Shape(weight.extents.rbegin(), weight.extents.rend())));
+      buffers.push_back(viewOf(tensor));
+    }
+    if (state_->prepare)
+      state_->prepare->realize(Halide::Realization(buffers), state_->target);
+    for (size_t k = 0; k < network.prepared.size(); ++k)
+      network.prepared[k].buffer.set(buffers[k]);
+    state_->weightsBound = true;
+    return rt::ok();
+  } catch (const Halide::Error &error) {
+    return halideError(*state_->graph, state_->request, error.what());
+  }
+}
+
+rt::Status JitNetwork::run(const eval::TensorMap &inputs, eval::TensorMap &outputs) {
   const ir::Graph &graph = *state_->graph;
   lower::LoweredNetwork &network = state_->network;
+  if (!state_->weightsBound)
+    return rt::Error{"internal error: network '" + graph.name + "' run before its weights were bound"};
   try {
     for (size_t k = 0; k < graph.inputs.size(); ++k)
       network.inputs[k].set(viewOf(inputs.at(graph.nodes[graph.inputs[k]].name)));
-    for (size_t k = 0; k < network.weights.size(); ++k)
-      network.weights[k].set(viewOf(weights.at(network.weightNames[k])));
     std::vector<Halide::Buffer<>> buffers;
     for (ir::NodeId id : graph.outputs) {
       rt::Tensor &out = outputs.at(graph.nodes[id].name);
@@ -171,9 +200,10 @@ rt::Expected<eval::TensorMap> runJit(const ir::Graph &graph,
     return compiled.error();
   if (decisions)
     *decisions = compiled->scheduleDecisions();
+  if (rt::Status bound = compiled->bindWeights(weights); !bound)
+    return bound.error();
   eval::TensorMap outputs = compiled->makeOutputs();
-  rt::Status status = compiled->run(weights, inputs, outputs);
-  if (!status)
+  if (rt::Status status = compiled->run(inputs, outputs); !status)
     return status.error();
   return outputs;
 }

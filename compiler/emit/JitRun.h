@@ -35,10 +35,13 @@ public:
   JitNetwork &operator=(JitNetwork &&) noexcept;
   ~JitNetwork();
 
-  /// Runs once on tensors already bound and checked against the graph; `outputs` must
-  /// already have the output shapes (reused across runs to time only the pipeline).
-  rt::Status run(const eval::TensorMap &weights, const eval::TensorMap &inputs,
-                 eval::TensorMap &outputs);
+  /// Binds weights already checked against the graph: runs the weight-preparation
+  /// pipeline once and keeps its results (and a reference to `weights`, which must
+  /// outlive every run). Required before run().
+  rt::Status bindWeights(const eval::TensorMap &weights);
+  /// Runs once on inputs already checked against the graph; `outputs` must already
+  /// have the output shapes (reused across runs to time only the pipeline).
+  rt::Status run(const eval::TensorMap &inputs, eval::TensorMap &outputs);
   /// Output tensors of the right shapes, zero-filled.
   eval::TensorMap makeOutputs() const;
   /// What the schedule decided, one line per decision (--explain-schedule).

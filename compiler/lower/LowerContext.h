@@ -27,14 +27,34 @@ struct LoweredTensor {
   /// boundary checks run once per input element instead of once per tap, and the
   /// inner loops read a plain buffer. Undefined for other layers.
   Halide::Func windowInput;
-  /// Functions of the weights alone (a batch-norm folded into a conv's weights and
-  /// bias): computed once per run before everything else, never per tap.
-  std::vector<Halide::Func> weightPrep;
 };
 
 /// A weight tensor in PyTorch's layout, dimensions reversed like activations:
 /// conv2d.weight [O, I, KH, KW] is read as w(kx, ky, i, o).
 using LoweredWeight = Halide::Func;
+
+/// A function of the weights alone (a layout change, a batch-norm folded into a conv's
+/// weights and bias), split out of the network into a pipeline of its own that runs
+/// once when weights are bound (rt::Model, JitNetwork::bindWeights), never per run.
+struct PreparedWeight {
+  Halide::Func definition;     // over the raw weight parameters; the prepare pipeline's output
+  Halide::ImageParam buffer;   // what the network reads instead: the prepared tensor
+  std::vector<int64_t> extents; // innermost first, as Halide orders them
+};
+
+/// Collects a network's prepared weights while it is lowered.
+class WeightPreparation {
+public:
+  /// Registers `definition`, a function of weight parameters only defined over
+  /// `extents` (innermost first), and returns what the layer should read in its place:
+  /// a dense buffer holding the function's values, prepared before any run.
+  Halide::Func prepare(const Halide::Func &definition, std::vector<int64_t> extents);
+
+  std::vector<PreparedWeight> &all() { return prepared_; }
+
+private:
+  std::vector<PreparedWeight> prepared_;
+};
 
 struct LowerContext {
   const ir::Node &node;
@@ -49,8 +69,8 @@ struct LowerContext {
   Halide::Func *accumulator = nullptr;
   /// Where a window layer leaves its padded input (LoweredTensor::windowInput).
   Halide::Func *windowInput = nullptr;
-  /// Where a layer leaves functions of its weights alone (LoweredTensor::weightPrep).
-  std::vector<Halide::Func> *weightPrep = nullptr;
+  /// Where a layer registers functions of its weights alone (WeightPreparation).
+  WeightPreparation *preparation = nullptr;
 };
 
 /// The variables every lowered tensor is defined over.

@@ -23,9 +23,41 @@ std::vector<Halide::Argument> LoweredNetwork::arguments() const {
   std::vector<Halide::Argument> args;
   for (const Halide::ImageParam &param : inputs)
     args.push_back(param);
-  for (const Halide::ImageParam &param : weights)
-    args.push_back(param);
+  for (size_t k : runWeights)
+    args.push_back(weights[k]);
+  for (const PreparedWeight &weight : prepared)
+    args.push_back(weight.buffer);
   return args;
+}
+
+std::vector<Halide::Argument> LoweredNetwork::prepareArguments() const {
+  std::vector<Halide::Argument> args;
+  for (size_t k : prepareWeights)
+    args.push_back(weights[k]);
+  return args;
+}
+
+std::optional<Halide::Pipeline> LoweredNetwork::preparePipeline() const {
+  if (prepared.empty())
+    return std::nullopt;
+  std::vector<Halide::Func> definitions;
+  for (const PreparedWeight &weight : prepared)
+    definitions.push_back(weight.definition);
+  return Halide::Pipeline(definitions);
+}
+
+Halide::Func WeightPreparation::prepare(const Halide::Func &definition,
+                                        std::vector<int64_t> extents) {
+  Halide::ImageParam buffer(Halide::Float(32), static_cast<int>(extents.size()),
+                            definition.name() + "_prepared");
+  int stride = 1;
+  for (size_t d = 0; d < extents.size(); ++d) {
+    const int extent = static_cast<int>(extents[d]);
+    buffer.dim(static_cast<int>(d)).set_bounds(0, extent).set_stride(stride);
+    stride *= extent;
+  }
+  prepared_.push_back({definition, buffer, std::move(extents)});
+  return buffer;
 }
 
 namespace {
@@ -61,7 +93,22 @@ private:
   std::vector<std::optional<NodeId>> folds_;
   LoweredNetwork network_;
   std::vector<size_t> firstWeight_; // index into network_.weights per node
+  WeightPreparation preparation_;
+
+  /// Indices of the raw weights `pipeline` reads, in network_.weights order.
+  std::vector<size_t> weightsReadBy(Halide::Pipeline pipeline) const;
 };
+
+std::vector<size_t> Lowerer::weightsReadBy(Halide::Pipeline pipeline) const {
+  std::vector<std::string> read;
+  for (const Halide::Argument &argument : pipeline.infer_arguments())
+    read.push_back(argument.name);
+  std::vector<size_t> indices;
+  for (size_t k = 0; k < network_.weights.size(); ++k)
+    if (std::find(read.begin(), read.end(), network_.weights[k].name()) != read.end())
+      indices.push_back(k);
+  return indices;
+}
 
 void Lowerer::declareParameters() {
   for (NodeId id : graph_.inputs)
@@ -110,9 +157,8 @@ void Lowerer::lowerNode(NodeId id) {
     return;
   }
   Halide::Func accumulator, windowInput;
-  std::vector<Halide::Func> weightPrep;
   LowerContext context{node,         funcName(id), {},         weightsOf(id), {}, {},
-                       &accumulator, &windowInput, &weightPrep};
+                       &accumulator, &windowInput, &preparation_};
   for (NodeId operand : node.operands)
     context.inputs.push_back(network_.nodeFuncs[operand]);
   for (NodeId other = 0; other < folds_.size(); ++other) {
@@ -124,7 +170,7 @@ void Lowerer::lowerNode(NodeId id) {
     affine.op->channelAffine(affineContext, context.foldedScale, context.foldedShift);
   }
   Halide::Func func = node.op->lower(context);
-  network_.nodeFuncs[id] = {func, node.shape, accumulator, windowInput, weightPrep};
+  network_.nodeFuncs[id] = {func, node.shape, accumulator, windowInput};
 }
 
 LoweredNetwork Lowerer::run() {
@@ -133,7 +179,7 @@ LoweredNetwork Lowerer::run() {
   network_.foldedAway.assign(graph_.nodes.size(), false);
   for (size_t k = 0; k < graph_.inputs.size(); ++k)
     network_.nodeFuncs[graph_.inputs[k]] = {network_.inputs[k],
-                                            graph_.nodes[graph_.inputs[k]].shape, {}, {}, {}};
+                                            graph_.nodes[graph_.inputs[k]].shape, {}, {}};
   for (NodeId id = 0; id < graph_.nodes.size(); ++id)
     if (!graph_.nodes[id].isInput())
       lowerNode(id);
@@ -149,6 +195,10 @@ LoweredNetwork Lowerer::run() {
     }
     network_.outputs.push_back(func);
   }
+  network_.prepared = std::move(preparation_.all());
+  network_.runWeights = weightsReadBy(network_.pipeline());
+  if (std::optional<Halide::Pipeline> prepare = network_.preparePipeline())
+    network_.prepareWeights = weightsReadBy(*prepare);
   return std::move(network_);
 }
 

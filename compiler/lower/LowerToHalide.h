@@ -7,19 +7,23 @@
 #include <Halide.h>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace cnnc::lower {
 
-/// The lowered network. The pipeline's arguments, in this order, are the network
-/// inputs (declaration order), then the weights (ir::graphWeights order, PyTorch
-/// layouts), then the outputs (graph output order). Each buffer is f32 with the
-/// tensor's dimensions reversed (innermost first), dense, with mins at zero.
+/// The lowered network: two pipelines. `prepare` runs once per set of weights: its
+/// arguments are the raw weights it reads (prepareWeights), its outputs the prepared
+/// weights. The network's arguments, in this order, are the inputs (declaration
+/// order), the raw weights it still reads directly (runWeights), the prepared weights,
+/// then the outputs (graph output order). Every buffer is f32 with the tensor's
+/// dimensions reversed (innermost first), dense, with mins at zero.
 struct LoweredNetwork {
   std::vector<Halide::ImageParam> inputs;
-  std::vector<Halide::ImageParam> weights;
-  std::vector<std::string> weightNames; // "conv1.weight", parallel to `weights`
+  std::vector<Halide::ImageParam> weights; // raw, ir::graphWeights order, PyTorch layouts
+  std::vector<std::string> weightNames;    // "conv1.weight", parallel to `weights`
+  std::vector<PreparedWeight> prepared;
   std::vector<Halide::Func> outputs;
   /// Every node's function (a folded pad or batch-norm maps to the function that
   /// absorbed it); schedules look nodes up here.
@@ -28,9 +32,18 @@ struct LoweredNetwork {
   /// have no stage of their own (batch-norm folded into a conv).
   std::vector<bool> foldedAway;
 
-  /// The arguments of the AOT function / JIT realization, in order.
+  /// Indices into `weights` of the raw weights each pipeline reads, in order. Known
+  /// once lowering is done (what a pipeline reads does not depend on its schedule).
+  std::vector<size_t> runWeights, prepareWeights;
+
+  /// The arguments of the network's AOT function / JIT realization, in order.
   std::vector<Halide::Argument> arguments() const;
   Halide::Pipeline pipeline() const { return Halide::Pipeline(outputs); }
+
+  /// The weight-preparation pipeline and its arguments; no pipeline when nothing is
+  /// prepared.
+  std::vector<Halide::Argument> prepareArguments() const;
+  std::optional<Halide::Pipeline> preparePipeline() const;
 };
 
 /// A C identifier for a tensor name, unique among the network's arguments:

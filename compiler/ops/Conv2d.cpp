@@ -191,7 +191,7 @@ Halide::Func lowerConv2d(const lower::LowerContext &context) {
   // The weights, output channel innermost ("OIHW" read as (o, kx, ky, i)): the output
   // channels a register block updates for one tap then share a cache line. A batch-norm
   // folded here scales them: w' = w * scale(o), b' = b * scale(o) + shift(o). Both are
-  // functions of the weights alone, which schedules compute once per run (weightPrep).
+  // functions of the weights alone, prepared once when the weights are bound.
   const Halide::Var kx("kx"), ky("ky"), i("i"), o("o");
   Halide::Expr rawWeight = context.weights[0](kx, ky, i, o);
   Halide::Expr bias = attrs.bias ? context.weights[1](c) : Halide::Expr(0.0f);
@@ -201,12 +201,12 @@ Halide::Func lowerConv2d(const lower::LowerContext &context) {
     scaledBias(o) = (attrs.bias ? context.weights[1](o) : Halide::Expr(0.0f)) *
                         context.foldedScale(o) +
                     context.foldedShift(o);
-    context.weightPrep->push_back(scaledBias);
-    bias = scaledBias(c);
+    bias = context.preparation->prepare(scaledBias, {attrs.outChannels})(c);
   }
-  Halide::Func weights(context.funcName + "_weights");
-  weights(o, kx, ky, i) = rawWeight;
-  context.weightPrep->push_back(weights);
+  Halide::Func weightsByOutput(context.funcName + "_weights");
+  weightsByOutput(o, kx, ky, i) = rawWeight;
+  Halide::Func weights = context.preparation->prepare(
+      weightsByOutput, {attrs.outChannels, attrs.kernel.w, attrs.kernel.h, inPerGroup});
   Halide::Expr weight = weights(c, r.x, r.y, r.z);
   Halide::Func sum(context.funcName + "_acc");
   sum(x, y, c, n) = bias;

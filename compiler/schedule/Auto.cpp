@@ -136,8 +136,6 @@ std::map<std::string, FuncRole> funcRoles(const Graph &graph,
       roles.emplace(lowered.accumulator.name(), FuncRole{id, "accumulator"});
     if (lowered.windowInput.defined())
       roles.emplace(lowered.windowInput.name(), FuncRole{id, "padded input"});
-    for (const Halide::Func &prep : lowered.weightPrep)
-      roles.emplace(prep.name(), FuncRole{id, helperRole(prep.name(), owner)});
   }
   return roles;
 }

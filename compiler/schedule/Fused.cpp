@@ -159,7 +159,7 @@ std::vector<std::string> scheduleFused(const Graph &graph, lower::LoweredNetwork
   for (NodeId id = 0; id < graph.nodes.size(); ++id)
     if (plan.inlined[id])
       decisions.push_back(graph.nodes[id].name + ": inlined into its consumers (never stored)");
-  scheduleWeightsAndOutputs(graph, network);
+  scheduleOutputs(graph, network);
   return decisions;
 }
 

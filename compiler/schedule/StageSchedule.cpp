@@ -158,14 +158,7 @@ void scheduleInnerStage(const StageFuncs &stage, const ir::Shape &shape, const T
   scheduleWindowInput(stage.windowInput, func, TensorVars::y(), tiling);
 }
 
-void scheduleWeightPrep(const std::vector<Halide::Func> &funcs) {
-  for (Halide::Func func : funcs)
-    func.compute_root();
-}
-
-void scheduleWeightsAndOutputs(const ir::Graph &graph, lower::LoweredNetwork &network) {
-  for (const lower::LoweredTensor &lowered : network.nodeFuncs)
-    scheduleWeightPrep(lowered.weightPrep);
+void scheduleOutputs(const ir::Graph &graph, lower::LoweredNetwork &network) {
   for (size_t k = 0; k < graph.outputs.size(); ++k)
     boundToShape(network.outputs[k], graph.nodes[graph.outputs[k]].shape);
 }

@@ -49,14 +49,10 @@ Halide::LoopLevel scheduleStoredStage(const StageFuncs &stage, const ir::Shape &
 /// loop of its own).
 void scheduleInnerStage(const StageFuncs &stage, const ir::Shape &shape, const Tiling &tiling);
 
-/// Functions of the weights alone: computed once per run, at root.
-void scheduleWeightPrep(const std::vector<Halide::Func> &funcs);
-
 /// Output functions have the tensor's static extent (SPEC: static shapes).
 void boundToShape(Halide::Func func, const ir::Shape &shape);
 
-/// What every hand-written schedule ends with: each layer's weight preparation at root,
-/// and each output bound to its static shape.
-void scheduleWeightsAndOutputs(const ir::Graph &graph, lower::LoweredNetwork &network);
+/// What every hand-written schedule ends with: each output bound to its static shape.
+void scheduleOutputs(const ir::Graph &graph, lower::LoweredNetwork &network);
 
 } // namespace cnnc::schedule

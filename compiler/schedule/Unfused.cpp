@@ -18,7 +18,7 @@ std::vector<std::string> scheduleUnfused(const ir::Graph &graph, lower::LoweredN
                         tilingFor(node.shape, target, /*rowsPerTile=*/0));
     decisions.push_back(node.name + ": stored in its own buffer");
   }
-  scheduleWeightsAndOutputs(graph, network);
+  scheduleOutputs(graph, network);
   return decisions;
 }
 

@@ -119,9 +119,41 @@ int failingPipeline(void **args) {
   return reversed ? halide_error_code_out_of_memory : halide_error_code_generic_error;
 }
 
+/// A stand-in weight preparation that fails like one that ran out of memory.
+int failingPreparation(void **) { return halide_error_code_out_of_memory; }
+
+/// Weight preparation runs once, at binding: its failure, and a signature whose
+/// preparation does not add up, are Errors from fromTensors, not crashes in run().
+void checkPreparationFailure(const rt::NetworkSignature &base, Checker &checker) {
+  rt::NetworkSignature signature = base;
+  signature.weights = {{"w", {4}}};
+  signature.prepareWeights = {0};
+  signature.prepared = {{"w_prepared", {4}}};
+  signature.prepare = &failingPreparation;
+  std::map<std::string, rt::Tensor> weights;
+  weights["w"] = rt::Tensor::zeros({4});
+  auto failed = rt::Model::fromTensors(signature, weights);
+  checker.expectError(failed ? rt::ok() : rt::Status(failed.error()),
+                      "fromTensors: the preparation fails",
+                      "network 'stand_in': preparing the weights failed with Halide error -11 "
+                      "(out of memory)");
+  rt::NetworkSignature badIndex = signature;
+  badIndex.runWeights = {1};
+  auto inconsistent = rt::Model::fromTensors(badIndex, weights);
+  checker.expectError(inconsistent ? rt::ok() : rt::Status(inconsistent.error()),
+                      "fromTensors: a signature naming a weight it lacks",
+                      "the signature names weight 1 of 1");
+  rt::NetworkSignature noPrepare = signature;
+  noPrepare.prepare = nullptr;
+  auto unprepared = rt::Model::fromTensors(noPrepare, weights);
+  checker.expectError(unprepared ? rt::ok() : rt::Status(unprepared.error()),
+                      "fromTensors: prepared weights without a preparation function",
+                      "prepared weights and preparation function disagree");
+}
+
 void checkPipelineFailure(Checker &checker) {
-  rt::NetworkSignature signature{
-      "stand_in", {{"x", {2, 3, 5}}}, {}, {{"y", {2}}}, &failingPipeline};
+  rt::NetworkSignature signature{"stand_in", {{"x", {2, 3, 5}}}, {}, {{"y", {2}}},
+                                 &failingPipeline, {}, {}, {}, nullptr};
   auto model = rt::Model::fromTensors(signature, {});
   checker.expect(bool(model), "stand-in model binds");
   if (!model)
@@ -137,6 +169,7 @@ void checkPipelineFailure(Checker &checker) {
   auto unusable = rt::Model::fromTensors(noEntry, {});
   checker.expectError(unusable ? rt::ok() : rt::Status(unusable.error()),
                       "fromTensors: a signature without entry point", "no pipeline function");
+  checkPreparationFailure(signature, checker);
 }
 
 } // namespace

@@ -35,14 +35,24 @@ namespace cnnc::rt {
 using HalideArgvFunction = int (*)(void **);
 
 /// Everything the runtime knows about a compiled network: the tensors it takes, in
-/// the order of the generated function's arguments, in PyTorch's shapes. The
-/// generated NAME.hpp builds it from constants (NAME::signature()).
+/// PyTorch's shapes. The generated NAME.hpp builds it from constants
+/// (NAME::signature()).
+///
+/// Weights are bound in two steps. `prepare` (NAME_prepare) turns the raw weights
+/// listed in `prepareWeights` into the `prepared` tensors (layouts the schedule
+/// wants, batch-norm folded into convolutions) once, when a Model is made. `argv`
+/// (NAME) then takes, in this order: the inputs, the raw weights listed in
+/// `runWeights`, the prepared tensors, and the outputs.
 struct NetworkSignature {
   std::string name;                // the generated function's name
   std::vector<TensorSpec> inputs;  // declaration order
-  std::vector<TensorSpec> weights; // "conv1.weight", ... in the pipeline's order
+  std::vector<TensorSpec> weights; // raw: "conv1.weight", ... as a state_dict names them
   std::vector<TensorSpec> outputs; // the network's `output` order
   HalideArgvFunction argv = nullptr;
+  std::vector<size_t> runWeights;     // indices into `weights` that argv reads directly
+  std::vector<size_t> prepareWeights; // indices into `weights` that prepare reads
+  std::vector<TensorSpec> prepared;   // what prepare writes, Halide's names
+  HalideArgvFunction prepare = nullptr; // null exactly when `prepared` is empty
 };
 
 /// A compiled network with bound weights. Movable, not copyable. A Model only exists
@@ -87,7 +97,8 @@ public:
 
   const NetworkSignature &signature() const { return signature_; }
 
-  /// The weights as the pipeline takes them, in signature().weights order.
+  /// The weights as the pipeline takes them: signature().runWeights, then the
+  /// prepared tensors. These are all the weight memory a Model holds.
   const std::vector<Tensor> &preparedWeights() const { return weights_; }
 
 private:
