@@ -1,16 +1,23 @@
 # cnnc_add_network: compile a .cnn network at build time into a static library target.
 #
-#   include(CnncAddNetwork)   # or include(<cnnc source dir>/cmake/CnncAddNetwork.cmake)
+#   find_package(cnnc REQUIRED)   # or add_subdirectory(cnnc), or, in cnnc's own tree,
+#                                 # include(<cnnc source dir>/cmake/CnncAddNetwork.cmake)
 #   cnnc_add_network(<name> SOURCE <net.cnn>
-#                    [SCHEDULE fused|unfused]     # default fused
-#                    [HALIDE_TARGET <target>]     # default ${CNNC_HALIDE_TARGET} (host)
-#                    [FUNCTION_NAME <function>])  # default <name>
+#                    [SCHEDULE fused|unfused|auto]  # default fused
+#                    [WEIGHTS <w.safetensors>]      # embed the weights in the library
+#                    [HALIDE_TARGET <target>]       # default ${CNNC_HALIDE_TARGET} (host)
+#                    [FUNCTION_NAME <function>])    # default <name>
 #   target_link_libraries(app PRIVATE <name>)
 #
-# creates the target <name>: linking it links <function>.a, cnnc_runtime and the Halide
-# runtime, and puts <function>.hpp (class cnnc::nets::<function>) and Halide's
-# <function>.h on the include path. The library is rebuilt when the .cnn file or the
-# cnnc tool changes, and never otherwise.
+# creates the target <name>: linking it links <function>.a, cnnc's runtime and the
+# Halide runtime, and puts <function>.hpp (class cnnc::nets::<function>), the C header
+# <function>_cnnc.h and Halide's <function>.h on the include path. The library is
+# rebuilt when the .cnn file, the weights file or the cnnc tool changes, and never
+# otherwise.
+#
+# WEIGHTS compiles the weights into the library (`cnnc compile --weights`):
+# <function>::create() binds them, and the program reads no file. Without it, weights
+# are bound at run time (<function>::fromFile).
 #
 # The function name defaults to the target name, not the `network` line of the file:
 # target names are unique in a project, so several networks, or one network under
@@ -21,12 +28,12 @@
 # --no-runtime`), and the first call creates the one target `cnnc_halide_runtime`
 # (`cnnc runtime`, built for CNNC_HALIDE_TARGET) that every network links. Two copies
 # of the runtime in one program would be duplicate symbols; one per program is the
-# rule. Networks compiled for another HALIDE_TARGET must share its architecture and OS.
+# rule. Networks compiled for another HALIDE_TARGET must share its architecture and
+# OS to link into a program; for another architecture the target still builds (a
+# cross-compiled library to ship), it just cannot link into a host program.
 #
 # This works in the cnnc source tree (the `cnnc` and `cnnc_runtime` targets) and with
-# an installed cnnc that provides `cnnc::cnnc` and `cnnc::runtime` (packaging: issue 6).
-# Embedding weights (WEIGHTS) is not supported yet: bind them at run time with
-# <function>::fromFile.
+# an installed cnnc (find_package(cnnc): `cnnc::cnnc` and `cnnc::runtime`).
 include_guard(GLOBAL)
 
 set(CNNC_HALIDE_TARGET "host" CACHE STRING
@@ -60,7 +67,7 @@ function(_cnnc_add_halide_runtime tool)
   add_custom_command(
     OUTPUT ${archive}
     COMMAND $<TARGET_FILE:${tool}> runtime -o ${dir} --target ${CNNC_HALIDE_TARGET}
-    DEPENDS ${tool}
+    DEPENDS ${tool} $<TARGET_FILE:${tool}>
     COMMENT "cnnc: Halide runtime for ${CNNC_HALIDE_TARGET}"
     VERBATIM)
   add_custom_target(cnnc_halide_runtime.update DEPENDS ${archive})
@@ -78,18 +85,14 @@ function(cnnc_add_network name)
   if(ARG_UNPARSED_ARGUMENTS)
     message(FATAL_ERROR "cnnc_add_network(${name}): unexpected arguments: ${ARG_UNPARSED_ARGUMENTS}")
   endif()
-  if(ARG_WEIGHTS)
-    message(FATAL_ERROR "cnnc_add_network(${name}): WEIGHTS (embedding weights) is not "
-                        "supported yet; bind them at run time with ${name}::fromFile")
-  endif()
   if(NOT ARG_SOURCE)
     message(FATAL_ERROR "cnnc_add_network(${name}): SOURCE <net.cnn> is required")
   endif()
   if(NOT ARG_SCHEDULE)
     set(ARG_SCHEDULE fused)
   endif()
-  if(NOT ARG_SCHEDULE MATCHES "^(fused|unfused)$")
-    message(FATAL_ERROR "cnnc_add_network(${name}): SCHEDULE must be fused or unfused, "
+  if(NOT ARG_SCHEDULE MATCHES "^(fused|unfused|auto)$")
+    message(FATAL_ERROR "cnnc_add_network(${name}): SCHEDULE must be fused, unfused or auto, "
                         "not '${ARG_SCHEDULE}'")
   endif()
   if(NOT ARG_HALIDE_TARGET)
@@ -109,13 +112,22 @@ function(cnnc_add_network name)
 
   set(fn ${ARG_FUNCTION_NAME})
   set(dir ${CMAKE_CURRENT_BINARY_DIR}/${name}.cnnc)
-  set(outputs ${dir}/${fn}.a ${dir}/${fn}.h ${dir}/${fn}.hpp)
+  set(outputs ${dir}/${fn}.a ${dir}/${fn}.h ${dir}/${fn}.hpp ${dir}/${fn}_cnnc.h)
+  set(weights_args)
+  set(weights_deps)
+  if(ARG_WEIGHTS)
+    get_filename_component(weights ${ARG_WEIGHTS} ABSOLUTE BASE_DIR ${CMAKE_CURRENT_SOURCE_DIR})
+    set(weights_args --weights ${weights})
+    set(weights_deps ${weights})
+  endif()
+  # The tool as a file dependency too: an imported cnnc::cnnc has no build rule, and
+  # without its path a reinstalled cnnc would not rebuild the networks.
   add_custom_command(
     OUTPUT ${outputs}
     COMMAND $<TARGET_FILE:${tool}> compile ${source} -o ${dir} --schedule ${ARG_SCHEDULE}
-            --target ${ARG_HALIDE_TARGET} --function-name ${fn} --no-runtime
-    DEPENDS ${source} ${tool}
-    COMMENT "cnnc: compiling ${ARG_SOURCE} as ${fn} (${ARG_SCHEDULE})"
+            --target ${ARG_HALIDE_TARGET} --function-name ${fn} --no-runtime ${weights_args}
+    DEPENDS ${source} ${weights_deps} ${tool} $<TARGET_FILE:${tool}>
+    COMMENT "cnnc: compiling ${ARG_SOURCE} as ${fn} (${ARG_SCHEDULE}, ${ARG_HALIDE_TARGET})"
     VERBATIM)
   add_custom_target(${name}.update DEPENDS ${outputs})
 
@@ -124,8 +136,8 @@ function(cnnc_add_network name)
   # An imported target's include directory must exist when the build is generated.
   file(MAKE_DIRECTORY ${dir})
   target_include_directories(${name} INTERFACE ${dir})
-  # Order matters for static archives: the network needs both, cnnc_runtime needs the
-  # Halide runtime (setThreadCount).
+  # Order matters for static archives: the network needs both, the runtime needs the
+  # Halide runtime (setThreadCount, its allocation and error hooks).
   target_link_libraries(${name} INTERFACE ${runtime} cnnc_halide_runtime)
   add_dependencies(${name} ${name}.update)
 endfunction()

@@ -2,6 +2,8 @@
 // caller-owned views into halide_buffer_t arguments and calls the pipeline.
 #include "cnnc/runtime/Model.h"
 
+#include "RunContext.h"
+
 #include <HalideRuntime.h>
 #include <cstdint>
 #include <deque>
@@ -178,9 +180,12 @@ public:
     buffer.dim = dims.data();
   }
 
-  /// The argv array; valid while the frame lives and no buffer is added.
-  std::vector<void *> argv() {
+  /// The argv array; valid while the frame lives and no buffer is added. With a
+  /// user context, argv[0] points at `*userContext` (Halide passes scalars by address).
+  std::vector<void *> argv(void **userContext = nullptr) {
     std::vector<void *> pointers;
+    if (userContext)
+      pointers.push_back(userContext);
     for (halide_buffer_t &buffer : buffers_)
       pointers.push_back(&buffer);
     return pointers;
@@ -257,6 +262,35 @@ const char *halideErrorName(int code) {
   }
 }
 
+/// Calls a generated function on `frame`'s buffers. With a user context, the run is
+/// registered with the Halide hooks: its allocations come from `scratch` (if any) and
+/// Halide's error message lands in the Error instead of on stderr.
+Status callPipeline(const NetworkSignature &sig, HalideArgvFunction function, CallFrame &frame,
+                    ScratchArena *scratch, const char *what = "the pipeline") {
+  detail::RunContext context;
+  context.arena = scratch;
+  void *userContext = &context;
+  int code = halide_error_code_success;
+  if (sig.takesUserContext) {
+    detail::RunRegistration registration(context);
+    std::vector<void *> argv = frame.argv(&userContext);
+    code = function(argv.data());
+  } else {
+    std::vector<void *> argv = frame.argv();
+    code = function(argv.data());
+  }
+  if (code == halide_error_code_success)
+    return ok();
+  std::string message = "network '" + sig.name + "': " + what + " failed with Halide error " +
+                        std::to_string(code) + " (" + halideErrorName(code) + ")";
+  if (scratch && context.refusedBytes)
+    message += "; the scratch arena of " + std::to_string(scratch->capacity()) +
+               " bytes could not supply " + std::to_string(context.refusedBytes) + " more bytes";
+  if (!context.halideMessage.empty())
+    message += ": " + context.halideMessage;
+  return Error{message};
+}
+
 /// The single place where bound weights take the layout the pipeline expects: runs
 /// the network's preparation function once, keeps what it wrote and the raw weights
 /// the network still reads directly, and lets the rest go.
@@ -273,12 +307,10 @@ Expected<std::vector<Tensor>> prepareWeights(const NetworkSignature &signature,
     }
     for (const Tensor &tensor : prepared)
       frame.add(tensor.data.data(), tensor.shape);
-    std::vector<void *> argv = frame.argv();
-    int code = signature.prepare(argv.data());
-    if (code != halide_error_code_success)
-      return Error{"network '" + signature.name +
-                   "': preparing the weights failed with Halide error " + std::to_string(code) +
-                   " (" + halideErrorName(code) + ")"};
+    Status done =
+        callPipeline(signature, signature.prepare, frame, nullptr, "preparing the weights");
+    if (!done)
+      return done.error();
   }
   std::vector<Tensor> bound;
   bound.reserve(signature.runWeights.size() + prepared.size());
@@ -305,6 +337,34 @@ Expected<Model> Model::fromTensors(const NetworkSignature &signature,
   return Model(signature, std::move(*bound));
 }
 
+Expected<Model> Model::fromEmbedded(const NetworkSignature &signature) {
+  Status valid = validateSignature(signature);
+  if (!valid)
+    return valid.error();
+  std::vector<Tensor> weights;
+  for (const TensorSpec &spec : signature.weights)
+    weights.push_back(Tensor::zeros(spec.shape));
+  if (!weights.empty()) {
+    if (!signature.embeddedWeights)
+      return Error{"network '" + signature.name + "' has no embedded weights (compile it with "
+                   "--weights, or bind them with fromFile)"};
+    CallFrame frame(weights.size());
+    for (const Tensor &weight : weights)
+      frame.add(weight.data.data(), weight.shape);
+    Status copied = callPipeline(signature, signature.embeddedWeights, frame, nullptr,
+                                 "copying the embedded weights");
+    if (!copied)
+      return copied.error();
+  }
+  std::map<std::string, Tensor> named;
+  for (size_t k = 0; k < weights.size(); ++k)
+    named.emplace(signature.weights[k].name, std::move(weights[k]));
+  Expected<std::vector<Tensor>> bound = prepareWeights(signature, std::move(named));
+  if (!bound)
+    return bound.error();
+  return Model(signature, std::move(*bound));
+}
+
 Expected<Model> Model::fromFile(const NetworkSignature &signature, const std::string &weightsPath) {
   Status valid = validateSignature(signature);
   if (!valid)
@@ -319,9 +379,12 @@ Expected<Model> Model::fromFile(const NetworkSignature &signature, const std::st
   return Model(signature, std::move(*bound));
 }
 
-Status Model::run(const std::vector<ConstTensorView> &inputs,
-                  const std::vector<TensorView> &outputs) const {
+Status Model::run(const std::vector<ConstTensorView> &inputs, const std::vector<TensorView> &outputs,
+                  ScratchArena *scratch) const {
   const NetworkSignature &sig = signature_;
+  if (scratch && !sig.takesUserContext)
+    return Error{"network '" + sig.name + "': built without a user context, so it cannot use a "
+                 "scratch arena (recompile it with this version of cnnc)"};
   if (Status counted = checkCount(sig, "input", sig.inputs.size(), inputs.size()); !counted)
     return counted;
   if (Status counted = checkCount(sig, "output", sig.outputs.size(), outputs.size()); !counted)
@@ -342,17 +405,15 @@ Status Model::run(const std::vector<ConstTensorView> &inputs,
       return good;
     frame.addOutput(view);
   }
-  std::vector<void *> argv = frame.argv();
-  int code = sig.argv(argv.data());
-  if (code != halide_error_code_success)
-    return Error{"network '" + sig.name + "': the pipeline failed with Halide error " +
-                 std::to_string(code) + " (" + halideErrorName(code) + ")"};
+  Status called = callPipeline(sig, sig.argv, frame, scratch);
+  if (!called)
+    return called;
   frame.unpackOutputs();
   return ok();
 }
 
 Status Model::runDense(const float *const *inputs, size_t inputCount, float *const *outputs,
-                       size_t outputCount) const {
+                       size_t outputCount, ScratchArena *scratch) const {
   const NetworkSignature &sig = signature_;
   if (Status counted = checkCount(sig, "input", sig.inputs.size(), inputCount); !counted)
     return counted;
@@ -366,5 +427,5 @@ Status Model::runDense(const float *const *inputs, size_t inputCount, float *con
   std::vector<TensorView> outputViews;
   for (size_t i = 0; i < outputCount; ++i)
     outputViews.push_back(TensorView::dense(outputs[i], sig.outputs[i].shape));
-  return run(inputViews, outputViews);
+  return run(inputViews, outputViews, scratch);
 }

@@ -15,7 +15,7 @@ packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler
   # reference data (PyTorch is the oracle for tests and examples/models; the compiler
   # never needs Python)
-  python3 python3-numpy python3-torch python3-torchvision
+  python3 python3-numpy python3-torch python3-torchvision python3-sklearn
 )
 
 missing=()

@@ -1,6 +1,7 @@
 // `cnnc compile NET.cnn -o DIR`: ahead-of-time build of a network into DIR/NAME.a,
-// Halide's DIR/NAME.h, the wrapper DIR/NAME.hpp and (unless --no-runtime) the Halide
-// runtime DIR/halide_runtime.a. Weights are bound at run time (NAME::fromFile).
+// Halide's DIR/NAME.h, the C++ wrapper DIR/NAME.hpp, the C descriptor DIR/NAME_cnnc.h
+// and (unless --no-runtime) the Halide runtime DIR/halide_runtime.a. Weights are bound
+// at run time (NAME::fromFile), or with --weights compiled into NAME.a (NAME::create).
 #include "compiler/cli/Commands.h"
 #include "compiler/cli/ExplainSchedule.h"
 #include "compiler/cli/Frontend.h"
@@ -15,7 +16,7 @@ namespace {
 
 const char kCompileUsage[] =
     "usage: cnnc compile NET.cnn -o DIR [--schedule fused|unfused|auto] [--autoscheduler A] "
-    "[--explain-schedule] [--target T] [--function-name F] [--no-runtime]";
+    "[--explain-schedule] [--target T] [--function-name F] [--no-runtime] [--weights W]";
 
 const std::vector<OptionSpec> kCompileOptions = {
     {"--output", "-o", true, "directory for NAME.a, NAME.h, NAME.hpp (created if missing)", "DIR"},
@@ -31,13 +32,15 @@ const std::vector<OptionSpec> kCompileOptions = {
      "name of the function, the wrapper class and the files (default: the network's)", "F"},
     {"--no-runtime", "", false,
      "do not write halide_runtime.a (a program links one, see `cnnc runtime`)", ""},
-    {"--weights", "", true, "embed weights in the library (not supported yet)", "W"},
+    {"--weights", "", true,
+     "embed these weights (safetensors) in the library: NAME::create() needs no file", "W"},
 };
 
 const char kCompileHelp[] = R"(
 Compiles a network ahead of time. A program includes NAME.hpp (the class
-cnnc::nets::NAME), links NAME.a, cnnc_runtime and one halide_runtime.a (shared by
-every network of the program), and binds weights at run time from safetensors.
+cnnc::nets::NAME) or, from C, NAME_cnnc.h (with cnnc/cnnc.h), links NAME.a,
+cnnc_runtime and one halide_runtime.a (shared by every network of the program), and
+binds weights at run time from safetensors, or uses the ones --weights compiled in.
 
 )";
 
@@ -55,9 +58,6 @@ std::string readRequest(const ParsedOptions &options, CompileRequest &request) {
     return "expected exactly one NET.cnn file";
   if (!options.has("--output"))
     return "-o DIR is required";
-  if (options.has("--weights"))
-    return "--weights (embedding weights in the library) is not supported yet; "
-           "bind them at run time with NAME::fromFile";
   std::string error;
   std::optional<schedule::ScheduleRequest> scheduleRequest =
       schedule::parseScheduleRequest(options.get("--schedule").value_or("fused"),
@@ -71,6 +71,7 @@ std::string readRequest(const ParsedOptions &options, CompileRequest &request) {
   request.emit.target = options.get("--target").value_or("host");
   request.emit.functionName = options.get("--function-name").value_or("");
   request.emit.emitRuntime = !options.has("--no-runtime");
+  request.emit.weightsPath = options.get("--weights").value_or("");
   request.emit.provenance = "schedule " + schedule::describe(request.schedule);
   dsl::DiagnosticEngine targetDiags(nullptr);
   if (!emit::checkTarget(request.emit.target, targetDiags))

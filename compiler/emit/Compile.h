@@ -22,6 +22,7 @@ struct EmitOptions {
   std::string functionName;    // empty: the network's name; names the files too
   bool emitRuntime = true;     // also write DIR/halide_runtime.a for `target`
   std::string provenance;      // one line for NAME.hpp's comment ("schedule fused")
+  std::string weightsPath;     // non-empty: embed these weights (safetensors) in the library
 };
 
 /// The function name options.functionName resolves to for `graph`.

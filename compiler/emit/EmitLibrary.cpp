@@ -3,7 +3,11 @@
 // is the one place where Halide's AOT compiler runs, so its exceptions stop here.
 #include "compiler/emit/EmitLibrary.h"
 
+#include "compiler/emit/EmbedWeights.h"
+#include "compiler/emit/EmitCHeader.h"
 #include "compiler/emit/EmitWrapperHeader.h"
+#include "compiler/emit/ScratchBound.h"
+#include "cnnc/runtime/TensorBinding.h"
 
 #include <algorithm>
 #include <cassert>
@@ -220,6 +224,58 @@ bool checkFunctionName(const std::string &name, dsl::SourceLocation loc,
   return false;
 }
 
+namespace {
+
+/// The weights of `spec` read from `path` and validated (names, dtypes, shapes), in
+/// spec order; every problem is reported.
+std::optional<std::vector<rt::Tensor>> loadWeights(const std::string &path, const WrapperSpec &spec,
+                                                   dsl::DiagnosticEngine &diags) {
+  std::vector<rt::TensorSpec> expected;
+  for (const WrapperTensor &weight : spec.weights)
+    expected.push_back({weight.name, weight.shape});
+  rt::Expected<std::map<std::string, rt::Tensor>> loaded = rt::loadTensors(path, expected, "weight");
+  if (!loaded) {
+    diags.error({}, "cannot embed weights: " + loaded.error().message);
+    return std::nullopt;
+  }
+  std::vector<rt::Tensor> tensors;
+  for (const WrapperTensor &weight : spec.weights)
+    tensors.push_back(std::move(loaded->at(weight.name)));
+  return tensors;
+}
+
+/// The network's module and, with embedded weights, the function that yields them,
+/// in one module: one library, one header. `spec.scratchBytes` is set from the
+/// network's lowered body.
+bool buildModule(lower::LoweredNetwork &network, const Halide::Target &target,
+                 const std::vector<rt::Tensor> *weights, WrapperSpec &spec,
+                 std::optional<Halide::Module> &module, dsl::DiagnosticEngine &diags) {
+  return guarded("cannot compile network '" + spec.networkName + "'", diags, [&] {
+    module = network.pipeline().compile_to_module(network.arguments(), spec.functionName, target);
+    for (const Halide::Internal::LoweredFunc &function : module->functions())
+      if (function.name == spec.functionName)
+        spec.scratchBytes = scratchBound(function.body).value_or(-1);
+    // The weight preparation (rt::Model runs it once, when weights are bound) goes into
+    // the same object, as NAME_prepare.
+    if (std::optional<Halide::Pipeline> prepare = network.preparePipeline()) {
+      Halide::Module prepareModule = prepare->compile_to_module(
+          network.prepareArguments(), preparedFunctionName(spec.functionName), target);
+      for (const Halide::Internal::LoweredFunc &function : prepareModule.functions())
+        module->append(function);
+    }
+    if (!weights)
+      return;
+    Halide::Module embedded =
+        embeddedWeightsModule(spec.functionName, spec.weights, *weights, target);
+    for (const Halide::Internal::LoweredFunc &function : embedded.functions())
+      module->append(function);
+    for (const Halide::Buffer<void> &constant : embedded.buffers())
+      module->append(constant);
+  });
+}
+
+} // namespace
+
 bool emitLibrary(const ir::Graph &graph, lower::LoweredNetwork &network, const EmitOptions &options,
                  dsl::DiagnosticEngine &diags, std::vector<std::string> *written) {
   const std::string name = resolvedFunctionName(graph, options);
@@ -239,32 +295,37 @@ bool emitLibrary(const ir::Graph &graph, lower::LoweredNetwork &network, const E
   for (const lower::PreparedWeight &weight : network.prepared)
     spec.prepared.push_back(
         {weight.buffer.name(), ir::Shape(weight.extents.rbegin(), weight.extents.rend())});
+  std::optional<std::vector<rt::Tensor>> weights;
+  if (!options.weightsPath.empty()) {
+    weights = loadWeights(options.weightsPath, spec, diags);
+    if (!weights)
+      return false;
+    // A network without weights has nothing to embed and needs no second function.
+    spec.embeddedWeights = !weights->empty();
+  }
   std::string error;
   std::optional<StagingDir> staging = StagingDir::create(options.outputDir, error);
   if (!staging) {
     diags.error({}, error);
     return false;
   }
-  // Several networks must link into one program: none carries the runtime.
-  const Halide::Target networkTarget = target->with_feature(Halide::Target::NoRuntime);
+  // Several networks must link into one program: none carries the runtime. Each takes
+  // a user context: the runtime passes its scratch arena and collects errors there.
+  const Halide::Target networkTarget = target->with_feature(Halide::Target::NoRuntime)
+                                           .with_feature(Halide::Target::UserContext);
+  std::optional<Halide::Module> module;
+  if (!buildModule(network, networkTarget, spec.embeddedWeights ? &*weights : nullptr, spec, module,
+                   diags))
+    return false;
+  const fs::path stem = staging->path() / name;
   bool compiled = guarded("cannot compile network '" + graph.name + "'", diags, [&] {
-    Halide::Module module = network.pipeline().compile_to_module(network.arguments(), name,
-                                                                 networkTarget);
-    // The weight preparation (rt::Model runs it once, when weights are bound) goes into
-    // the same object as NAME_prepare.
-    if (std::optional<Halide::Pipeline> prepare = network.preparePipeline()) {
-      Halide::Module prepareModule = prepare->compile_to_module(
-          network.prepareArguments(), preparedFunctionName(name), networkTarget);
-      for (const Halide::Internal::LoweredFunc &function : prepareModule.functions())
-        module.append(function);
-    }
-    const std::string base = (staging->path() / name).string();
-    module.compile({{Halide::OutputFileType::static_library, base + ".a"},
-                    {Halide::OutputFileType::c_header, base + ".h"}});
+    module->compile({{Halide::OutputFileType::static_library, stem.string() + ".a"},
+                     {Halide::OutputFileType::c_header, stem.string() + ".h"}});
   });
   if (!compiled || !normalizeHeaderGuard(staging->path() / (name + ".h"), name, diags))
     return false;
-  if (!writeTextFile(staging->path() / (name + ".hpp"), generateWrapperHeader(spec), diags))
+  if (!writeTextFile(staging->path() / (name + ".hpp"), generateWrapperHeader(spec), diags) ||
+      !writeTextFile(staging->path() / (name + "_cnnc.h"), generateCHeader(spec), diags))
     return false;
   if (options.emitRuntime && !writeRuntime(staging->path(), *target, diags))
     return false;

@@ -89,7 +89,8 @@ struct Names {
 /// `int` -> `int_in`, `class` -> `class_out`.
 Names deriveNames(const WrapperSpec &spec) {
   Names names;
-  std::set<std::string> taken = {spec.functionName, "inputPointers", "outputPointers"};
+  std::set<std::string> taken = {spec.functionName, "inputPointers", "outputPointers",
+                                 "scratch"};
   for (const WrapperTensor &tensor : spec.inputs)
     names.inputParams.push_back(uniqueIdentifier(tensor.name, "_in", taken));
   for (const WrapperTensor &tensor : spec.outputs)
@@ -160,16 +161,18 @@ void emitConstants(std::ostream &os, const WrapperSpec &spec, const Names &names
          << "  static constexpr int64_t k" << stem << "Elements = " << elements(tensor.shape)
          << ";\n";
     }
-  int64_t weightBytes = 0;
-  for (size_t index : spec.runWeights)
-    weightBytes += elements(spec.weights[index].shape) * int64_t(sizeof(float));
-  for (const WrapperTensor &prepared : spec.prepared)
-    weightBytes += elements(prepared.shape) * int64_t(sizeof(float));
   os << "\n  static constexpr size_t kInputCount = " << spec.inputs.size() << ";\n"
      << "  static constexpr size_t kOutputCount = " << spec.outputs.size() << ";\n"
      << "  static constexpr size_t kWeightCount = " << spec.weights.size() << ";\n"
      << "  /// Bytes of f32 weights a bound instance holds (prepared once at binding).\n"
-     << "  static constexpr int64_t kWeightBytes = " << weightBytes << ";\n\n";
+     << "  static constexpr int64_t kWeightBytes = " << weightBytes(spec) << ";\n"
+     << "  /// Bytes of a cnnc::rt::ScratchArena that always holds one run's intermediate\n"
+     << "  /// buffers (run(..., arena)), as bounded from the schedule at compile time;\n"
+     << "  /// -1 if the schedule has no static bound.\n"
+     << "  static constexpr int64_t kScratchBytes = " << spec.scratchBytes << ";\n"
+     << "  /// Whether the library carries its weights (create() binds them).\n"
+     << "  static constexpr bool kHasEmbeddedWeights = "
+     << (spec.embeddedWeights ? "true" : "false") << ";\n\n";
 }
 
 void emitTensorList(std::ostream &os, const std::vector<WrapperTensor> &tensors) {
@@ -190,10 +193,16 @@ void emitSignature(std::ostream &os, const WrapperSpec &spec) {
   emitTensorList(os, spec.weights);
   emitTensorList(os, spec.outputs);
   os << "        &::" << spec.functionName << "_argv,\n"
-     << "        " << braced(spec.runWeights) << ",\n"
-     << "        " << braced(spec.prepareWeights) << ",\n";
+     << "        /*takesUserContext=*/true,\n        /*embeddedWeights=*/";
+  if (spec.embeddedWeights)
+    os << "&::" << spec.functionName << "_embedded_weights_argv,\n";
+  else
+    os << "nullptr,\n";
+  os << "        /*runWeights=*/" << braced(spec.runWeights) << ",\n"
+     << "        /*prepareWeights=*/" << braced(spec.prepareWeights) << ",\n";
   emitTensorList(os, spec.prepared);
-  os << "        " << (spec.prepared.empty() ? "nullptr" : "&::" + spec.functionName + "_prepare_argv")
+  os << "        /*prepare=*/"
+     << (spec.prepared.empty() ? "nullptr" : "&::" + spec.functionName + "_prepare_argv")
      << "};\n"
      << "    return kSignature;\n  }\n\n";
 }
@@ -214,17 +223,30 @@ void emitFactories(std::ostream &os, const WrapperSpec &spec) {
      << "        cnnc::rt::Model::fromTensors(signature(), std::move(weights));\n"
      << "    if (!model)\n      return model.error();\n"
      << "    return " << fn << "(std::move(*model));\n  }\n\n";
+  if (!spec.embeddedWeights)
+    return;
+  os << "  /// Binds the weights compiled into the library: no file is read.\n"
+     << "  static cnnc::rt::Expected<" << fn << "> create() {\n"
+     << "    cnnc::rt::Expected<cnnc::rt::Model> model = cnnc::rt::Model::fromEmbedded(signature());\n"
+     << "    if (!model)\n      return model.error();\n"
+     << "    return " << fn << "(std::move(*model));\n  }\n\n";
 }
 
-void emitRun(std::ostream &os, const Names &names) {
-  os << "  /// Runs once on dense row-major buffers of exactly the shapes above (inputs\n"
-     << "  /// first, then outputs). Re-entrant: threads may share one instance.\n"
-     << "  cnnc::rt::Status run(";
+void emitTypedRun(std::ostream &os, const Names &names, bool withScratch) {
+  if (withScratch)
+    os << "  /// The same, with every allocation of the pipeline taken from `scratch` (one of\n"
+       << "  /// kScratchBytes always suffices; a smaller one fails with an Error).\n";
+  else
+    os << "  /// Runs once on dense row-major buffers of exactly the shapes above (inputs\n"
+       << "  /// first, then outputs). Re-entrant: threads may share one instance.\n";
+  os << "  cnnc::rt::Status run(";
   std::vector<std::string> params;
   for (const std::string &param : names.inputParams)
     params.push_back("const float *" + param);
   for (const std::string &param : names.outputParams)
     params.push_back("float *" + param);
+  if (withScratch)
+    params.push_back("cnnc::rt::ScratchArena &scratch");
   size_t length = 0;
   for (const std::string &param : params)
     length += param.size() + 2;
@@ -238,9 +260,14 @@ void emitRun(std::ostream &os, const Names &names) {
   os << "};\n    float *outputPointers[] = {";
   for (size_t i = 0; i < names.outputParams.size(); ++i)
     os << (i ? ", " : "") << names.outputParams[i];
-  os << "};\n    return model_.runDense(inputPointers, kInputCount, outputPointers, "
-        "kOutputCount);\n  }\n\n"
-     << "  /// Runs once on views (any strides), in the same order.\n"
+  os << "};\n    return model_.runDense(inputPointers, kInputCount, outputPointers, kOutputCount"
+     << (withScratch ? ",\n                           &scratch" : "") << ");\n  }\n\n";
+}
+
+void emitRun(std::ostream &os, const Names &names) {
+  emitTypedRun(os, names, /*withScratch=*/false);
+  emitTypedRun(os, names, /*withScratch=*/true);
+  os << "  /// Runs once on views (any strides), in the same order.\n"
      << "  cnnc::rt::Status run(const std::vector<cnnc::rt::ConstTensorView> &inputs,\n"
      << "                       const std::vector<cnnc::rt::TensorView> &outputs) const {\n"
      << "    return model_.run(inputs, outputs);\n  }\n\n"
@@ -250,6 +277,15 @@ void emitRun(std::ostream &os, const Names &names) {
 } // namespace
 
 bool isCppKeyword(const std::string &word) { return cppKeywords().count(word) != 0; }
+
+int64_t weightBytes(const WrapperSpec &spec) {
+  int64_t bytes = 0;
+  for (size_t index : spec.runWeights)
+    bytes += elements(spec.weights[index].shape) * int64_t(sizeof(float));
+  for (const WrapperTensor &prepared : spec.prepared)
+    bytes += elements(prepared.shape) * int64_t(sizeof(float));
+  return bytes;
+}
 
 WrapperSpec wrapperSpecFor(const ir::Graph &graph, const std::string &functionName,
                            const std::string &provenance) {

@@ -28,6 +28,11 @@ struct WrapperSpec {
   std::vector<size_t> runWeights, prepareWeights;
   std::vector<WrapperTensor> prepared;
   std::string provenance; // one line for the header comment: schedule and target
+  /// Bytes of scratch one run may take from halide_malloc (scratchBound), -1 if the
+  /// schedule has no static bound.
+  int64_t scratchBytes = -1;
+  /// Whether the library carries its weights (NAME_embedded_weights, `--weights`).
+  bool embeddedWeights = false;
 };
 
 /// Whether `word` is a C++ keyword or alternative token (C++20's included): generated
@@ -51,5 +56,9 @@ WrapperSpec wrapperSpecFor(const ir::Graph &graph, const std::string &functionNa
 /// and `k<Name>Elements`, where <Name> is the tensor name in UpperCamelCase
 /// (`relu_1` -> `kRelu1Shape`). The output is deterministic (no dates, no paths).
 std::string generateWrapperHeader(const WrapperSpec &spec);
+
+/// Bytes of f32 weights a bound network holds: the raw weights it reads directly and
+/// the prepared ones (the raw weights only preparation reads are let go).
+int64_t weightBytes(const WrapperSpec &spec);
 
 } // namespace cnnc::emit

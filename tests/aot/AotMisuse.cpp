@@ -153,7 +153,7 @@ void checkPreparationFailure(const rt::NetworkSignature &base, Checker &checker)
 
 void checkPipelineFailure(Checker &checker) {
   rt::NetworkSignature signature{"stand_in", {{"x", {2, 3, 5}}}, {}, {{"y", {2}}},
-                                 &failingPipeline, {}, {}, {}, nullptr};
+                                 &failingPipeline, false, nullptr, {}, {}, {}, nullptr};
   auto model = rt::Model::fromTensors(signature, {});
   checker.expect(bool(model), "stand-in model binds");
   if (!model)

@@ -80,7 +80,8 @@ TEST_F(EmitTest, WritesLibraryHeadersAndRuntimeAndNothingElse) {
   dsl::DiagnosticEngine diags(source_.get());
   ASSERT_TRUE(emitTiny(options(), diags)) << diags.renderAll();
   EXPECT_EQ(filesIn(dir_),
-            (std::vector<std::string>{"halide_runtime.a", "tiny.a", "tiny.h", "tiny.hpp"}));
+            (std::vector<std::string>{"halide_runtime.a", "tiny.a", "tiny.h", "tiny.hpp",
+                                      "tiny_cnnc.h"}));
   // The include guard does not mention the staging directory.
   EXPECT_EQ(read(dir_ / "tiny.h").rfind("#ifndef HALIDE__tiny_h\n#define HALIDE__tiny_h\n", 0), 0u);
   EXPECT_NE(read(dir_ / "tiny.hpp").find("class tiny {"), std::string::npos);
@@ -92,7 +93,8 @@ TEST_F(EmitTest, WithoutRuntimeAndWithFunctionName) {
   opts.functionName = "tiny_v2";
   dsl::DiagnosticEngine diags(source_.get());
   ASSERT_TRUE(emitTiny(opts, diags)) << diags.renderAll();
-  EXPECT_EQ(filesIn(dir_), (std::vector<std::string>{"tiny_v2.a", "tiny_v2.h", "tiny_v2.hpp"}));
+  EXPECT_EQ(filesIn(dir_),
+            (std::vector<std::string>{"tiny_v2.a", "tiny_v2.h", "tiny_v2.hpp", "tiny_v2_cnnc.h"}));
   EXPECT_NE(read(dir_ / "tiny_v2.h").find("int tiny_v2_argv(void **args);"), std::string::npos);
 }
 

@@ -8,15 +8,19 @@
 // no LLVM.
 //
 // Halide runtime behaviour that is process-wide, not per model:
-//  - errors inside a pipeline (say, an allocation that fails) are printed to stderr by
-//    Halide's default `halide_error` handler before run() returns the error code as an
-//    Error; `halide_set_error_handler` (HalideRuntime.h) replaces that handler for the
-//    whole process, and cnnc leaves it alone;
+//  - Halide's allocation and error hooks (halide_set_custom_malloc/free,
+//    halide_set_error_handler) are global. On its first run a Model installs its own,
+//    once; they recognize cnnc's runs by the user context each run passes, serve those
+//    (an error inside a pipeline becomes the run's Error, with Halide's message, instead
+//    of going to stderr; a ScratchArena supplies the allocations) and pass every other
+//    call to the handler installed before. A program that installs handlers of its own
+//    should do so before its first run, so that cnnc chains to them;
 //  - the worker thread pool is shared by every pipeline; see setThreadCount
 //    (cnnc/runtime/Threads.h).
 #pragma once
 
 #include "cnnc/runtime/Expected.h"
+#include "cnnc/runtime/ScratchArena.h"
 #include "cnnc/runtime/Tensor.h"
 #include "cnnc/runtime/TensorBinding.h"
 #include "cnnc/runtime/TensorView.h"
@@ -49,6 +53,13 @@ struct NetworkSignature {
   std::vector<TensorSpec> weights; // raw: "conv1.weight", ... as a state_dict names them
   std::vector<TensorSpec> outputs; // the network's `output` order
   HalideArgvFunction argv = nullptr;
+  /// Whether argv's first argument is a Halide user context (`cnnc compile` builds
+  /// every network with Halide's user_context feature); it carries the run's
+  /// ScratchArena and error message. Hand-written stand-ins may leave it false.
+  bool takesUserContext = false;
+  /// With weights embedded at compile time (`cnnc compile --weights`): the generated
+  /// NAME_embedded_weights_argv, whose outputs are the weights in `weights` order.
+  HalideArgvFunction embeddedWeights = nullptr;
   std::vector<size_t> runWeights;     // indices into `weights` that argv reads directly
   std::vector<size_t> prepareWeights; // indices into `weights` that prepare reads
   std::vector<TensorSpec> prepared;   // what prepare writes, Halide's names
@@ -73,6 +84,10 @@ public:
   static Expected<Model> fromTensors(const NetworkSignature &signature,
                                      std::map<std::string, Tensor> weights);
 
+  /// Binds the weights compiled into the library (`cnnc compile --weights`); no
+  /// file is read. An Error if the network was compiled without them.
+  static Expected<Model> fromEmbedded(const NetworkSignature &signature);
+
   Model(Model &&) noexcept = default;
   Model &operator=(Model &&) noexcept = default;
   Model(const Model &) = delete;
@@ -85,15 +100,20 @@ public:
   /// call (the generated pipelines are specialized for dense tensors). Outputs must
   /// not overlap each other or the inputs. Every mistake is an Error
   /// naming the tensor ("input 'image': expected shape [1, 3, 8, 8], found
-  /// [1, 3, 8, 9]"); a failure inside the pipeline is an Error with Halide's code.
-  Status run(const std::vector<ConstTensorView> &inputs,
-             const std::vector<TensorView> &outputs) const;
+  /// [1, 3, 8, 9]"); a failure inside the pipeline is an Error with Halide's code
+  /// and message.
+  ///
+  /// With `scratch`, every allocation the pipeline makes comes from it and none from
+  /// the heap (see ScratchArena for what that covers); one that does not fit fails the
+  /// run with an Error. An arena of NAME::kScratchBytes always suffices.
+  Status run(const std::vector<ConstTensorView> &inputs, const std::vector<TensorView> &outputs,
+             ScratchArena *scratch = nullptr) const;
 
   /// Runs on dense row-major buffers of exactly the signature's shapes: `inputs` holds
   /// signature().inputs.size() pointers, `outputs` signature().outputs.size(). The
   /// typed `run(const float *image, ..., float *out)` of NAME.hpp calls this.
   Status runDense(const float *const *inputs, size_t inputCount, float *const *outputs,
-                  size_t outputCount) const;
+                  size_t outputCount, ScratchArena *scratch = nullptr) const;
 
   const NetworkSignature &signature() const { return signature_; }
 

@@ -1,0 +1,98 @@
+// Halide's runtime calls halide_malloc, halide_free and halide_error with the user
+// context of the pipeline call. Its hooks for them are process-wide (one per program,
+// not per pipeline), so cnnc installs one set, once, that serves the runs registered
+// here and hands every other call (another library's Halide pipelines, an unknown
+// context) to the handler that was installed before. This registry is the only
+// mutable global state of the runtime, and it exists because Halide's hooks are global.
+#include "RunContext.h"
+
+#include <HalideRuntime.h>
+#include <set>
+
+using namespace cnnc::rt::detail;
+
+namespace {
+
+struct Hooks {
+  std::mutex mutex;
+  std::set<const void *> runs; // RunContext addresses of the runs in flight
+  halide_malloc_t previousMalloc = nullptr;
+  halide_free_t previousFree = nullptr;
+  halide_error_handler_t previousError = nullptr;
+};
+
+Hooks &hooks() {
+  static Hooks instance; // never destroyed before the runs that use it end
+  return instance;
+}
+
+/// The registered run `userContext` is, or nullptr.
+RunContext *findRun(void *userContext) {
+  Hooks &h = hooks();
+  std::lock_guard<std::mutex> lock(h.mutex);
+  return h.runs.count(userContext) ? static_cast<RunContext *>(userContext) : nullptr;
+}
+
+void *cnncMalloc(void *userContext, size_t bytes) {
+  RunContext *run = findRun(userContext);
+  if (!run || !run->arena)
+    return hooks().previousMalloc(userContext, bytes);
+  void *block = run->arena->allocate(bytes);
+  if (!block) {
+    std::lock_guard<std::mutex> lock(run->mutex);
+    if (bytes > run->refusedBytes)
+      run->refusedBytes = bytes;
+  }
+  return block;
+}
+
+void cnncFree(void *userContext, void *block) {
+  RunContext *run = findRun(userContext);
+  if (run && run->arena && run->arena->release(block))
+    return;
+  hooks().previousFree(userContext, block);
+}
+
+void cnncError(void *userContext, const char *message) {
+  RunContext *run = findRun(userContext);
+  if (!run)
+    return hooks().previousError(userContext, message);
+  std::lock_guard<std::mutex> lock(run->mutex);
+  std::string text = message ? message : "";
+  while (!text.empty() && text.back() == '\n')
+    text.pop_back();
+  run->halideMessage += (run->halideMessage.empty() ? "" : "\n") + text;
+}
+
+void installHooks() {
+  static std::once_flag installed;
+  std::call_once(installed, [] {
+    Hooks &h = hooks();
+    h.previousMalloc = halide_set_custom_malloc(cnncMalloc);
+    h.previousFree = halide_set_custom_free(cnncFree);
+    h.previousError = halide_set_error_handler(cnncError);
+    // Halide's setters return the handler they replace; its defaults, should a
+    // runtime report none.
+    if (!h.previousMalloc)
+      h.previousMalloc = halide_default_malloc;
+    if (!h.previousFree)
+      h.previousFree = halide_default_free;
+    if (!h.previousError)
+      h.previousError = halide_default_error;
+  });
+}
+
+} // namespace
+
+RunRegistration::RunRegistration(RunContext &context) : context_(context) {
+  installHooks();
+  Hooks &h = hooks();
+  std::lock_guard<std::mutex> lock(h.mutex);
+  h.runs.insert(&context_);
+}
+
+RunRegistration::~RunRegistration() {
+  Hooks &h = hooks();
+  std::lock_guard<std::mutex> lock(h.mutex);
+  h.runs.erase(&context_);
+}
