@@ -27,6 +27,11 @@ if [ ! -x "$binary" ]; then
 fi
 
 logs=$(mktemp -d "${TMPDIR:-/tmp}/cnnc-random-dags-XXXXXX")
+# Private copies of both binaries: the build tree may be rebuilt while this runs.
+cp "$build/cnnc" "$logs/cnnc"
+cp "$binary" "$logs/random_dag_tests"
+binary=$logs/random_dag_tests
+export CNNC_RANDOM_DAG_CNNC=$logs/cnnc
 echo "random-dags: seeds $start..$((start + count - 1)) in $jobs shards, logs in $logs"
 began=$(date +%s)
 pids=()

@@ -49,6 +49,13 @@ constexpr uint64_t kDefaultCount = 12;
 /// How many mismatching elements a failure lists.
 constexpr int kMaxReportedMismatches = 8;
 
+/// The cnnc binary under test: CMake's, unless CNNC_RANDOM_DAG_CNNC names a copy (a
+/// soak run can then go on while the build tree is rebuilt).
+std::string cnncExe() {
+  const char *path = std::getenv("CNNC_RANDOM_DAG_CNNC");
+  return path && *path ? path : CNNC_EXE;
+}
+
 uint64_t envOr(const char *name, uint64_t fallback) {
   const char *text = std::getenv(name);
   if (!text || !*text)
@@ -151,7 +158,7 @@ protected:
               << (avoid && *avoid ? std::string("CNNC_RANDOM_DAG_AVOID=") + avoid + " " : "")
               << "CNNC_RANDOM_DAG_SEED=" << GetParam() << " CNNC_RANDOM_DAG_COUNT=1 " << selfPath()
               << "\n"
-              << "reproduce: " << CNNC_EXE << " run " << (dir_ / "net.cnn").string()
+              << "reproduce: " << cnncExe() << " run " << (dir_ / "net.cnn").string()
               << " --weights " << (dir_ / "weights.safetensors").string() << " --inputs "
               << (dir_ / "inputs.safetensors").string() << " -o out.safetensors --schedule S\n"
               << "--- net.cnn ---\n"
@@ -161,7 +168,7 @@ protected:
   /// `cnnc check` must accept the network and agree with the generator on every shape;
   /// anything else is a generator bug (or a checker bug), not a schedule mismatch.
   void checkNetwork() {
-    std::vector<std::string> args = {CNNC_EXE, "check", (dir_ / "net.cnn").string()};
+    std::vector<std::string> args = {cnncExe(), "check", (dir_ / "net.cnn").string()};
     int rc = runProcess(args, dir_ / "check.out", dir_ / "check.err");
     std::string out = readFile(dir_ / "check.out"), err = readFile(dir_ / "check.err");
     ASSERT_EQ(rc, 0) << "generator bug: cnnc check rejects the network\n"
@@ -182,7 +189,7 @@ protected:
 
   /// `cnnc run --schedule S`, writing `S.safetensors`; false (and a failure) when it fails.
   bool run(const std::string &schedule) {
-    std::vector<std::string> args = {CNNC_EXE,
+    std::vector<std::string> args = {cnncExe(),
                                      "run",
                                      (dir_ / "net.cnn").string(),
                                      "--weights",
