@@ -110,6 +110,18 @@ void scheduleFeatures(Halide::Func func, Halide::Func accumulator, const ir::Sha
   scheduleAccumulator(accumulator, func, fo, shape, tiling);
 }
 
+/// Register blocking pays for a reduction (each loaded value feeds many FMAs). A stage
+/// without one (pointwise, pooling, a pad) is bound by memory, so one vector per
+/// iteration does as well, and unrolling it over channels and vectors only makes code:
+/// LLVM's time grows with it (MobileNetV2's unfused JIT compile).
+Tiling withoutBlocking(const StageFuncs &stage, Tiling tiling) {
+  if (!stage.accumulator.defined()) {
+    tiling.channelBlock = 1;
+    tiling.xVectors = 1;
+  }
+  return tiling;
+}
+
 } // namespace
 
 void boundToShape(Halide::Func func, const ir::Shape &shape) {
@@ -119,7 +131,8 @@ void boundToShape(Halide::Func func, const ir::Shape &shape) {
 }
 
 Halide::LoopLevel scheduleStoredStage(const StageFuncs &stage, const ir::Shape &shape,
-                                      const Tiling &tiling) {
+                                      const Tiling &blocking) {
+  const Tiling tiling = withoutBlocking(stage, blocking);
   Halide::Func func = stage.stored;
   func.compute_root();
   // The whole tensor, even where consumers read less (a strided window skipping the
@@ -144,7 +157,8 @@ Halide::LoopLevel scheduleStoredStage(const StageFuncs &stage, const ir::Shape &
   return Halide::LoopLevel(func, tiling.rowsPerTile > 0 ? kYo : y);
 }
 
-void scheduleInnerStage(const StageFuncs &stage, const ir::Shape &shape, const Tiling &tiling) {
+void scheduleInnerStage(const StageFuncs &stage, const ir::Shape &shape, const Tiling &blocking) {
+  const Tiling tiling = withoutBlocking(stage, blocking);
   Halide::Func func = stage.stored;
   if (shape.size() != 4) {
     scheduleFeatures(func, stage.accumulator, shape, tiling, /*parallel=*/false);
