@@ -71,6 +71,11 @@ bool convertPad(ConvertContext &ctx, const onnx::NodeProto &node) {
   if (*value != 0.0f && *mode != "constant")
     return ctx.fail(node, "a constant value is only meaningful in mode 'constant'");
 
+  if (p == std::vector<int64_t>(8, 0)) {
+    // A no-op: PyTorch exports AvgPool2d without padding behind one.
+    ctx.defineTensor(node.output(0), *x);
+    return true;
+  }
   CnnLayer pad;
   pad.op = "pad";
   pad.operands = {*x};
