@@ -155,20 +155,33 @@ bool defineOutputs(ConvertContext &ctx) {
   return ok;
 }
 
-/// ONNX's declared output shapes, where static, must be what cnnc computes.
+/// "[1, ?, 224, 224]": a declared ONNX shape, symbolic dimensions as '?'.
+std::string formatDeclared(const onnx::TensorShapeProto &shape) {
+  std::string text = "[";
+  for (int d = 0; d < shape.dim_size(); ++d)
+    text += (d ? ", " : "") +
+            (shape.dim(d).has_dim_value() ? std::to_string(shape.dim(d).dim_value()) : "?");
+  return text + "]";
+}
+
+/// ONNX's declared output shapes, where given, must be what cnnc computes.
 bool checkDeclaredShapes(ConvertContext &ctx, const ir::Graph &graph) {
   bool ok = true;
   const CnnProgram &program = ctx.program();
   for (int i = 0; i < ctx.graph().output_size(); ++i) {
     const onnx::ValueInfoProto &output = ctx.graph().output(i);
+    if (!output.type().tensor_type().has_shape())
+      continue;
     const onnx::TensorShapeProto &declared = output.type().tensor_type().shape();
-    const ir::Shape &shape = graph.nodes[*graph.find(program.nameOf(program.outputs[static_cast<size_t>(i)]))].shape;
+    const std::string &name = program.nameOf(program.outputs[static_cast<size_t>(i)]);
+    const ir::Shape &shape = graph.nodes[*graph.find(name)].shape;
     bool same = declared.dim_size() == static_cast<int>(shape.size());
     for (int d = 0; same && d < declared.dim_size(); ++d)
-      same = !declared.dim(d).has_dim_value() || declared.dim(d).dim_value() == shape[static_cast<size_t>(d)];
+      same = !declared.dim(d).has_dim_value() ||
+             declared.dim(d).dim_value() == shape[static_cast<size_t>(d)];
     if (!same) {
       ctx.error("graph output '" + output.name() + "': cnnc computes shape " + formatDims(shape) +
-                ", the model declares another");
+                ", the model declares " + formatDeclared(declared));
       ok = false;
     }
   }
