@@ -217,7 +217,7 @@ TEST(ImportCommand, WritesNothingOnFailureAndBothFilesOnSuccess) {
   good.write(dir / "good.onnx");
   EXPECT_EQ(run({(dir / "good.onnx").string(), "-o", (dir / "good.cnn").string(), "--name", "tiny"}), 0);
   EXPECT_EQ(cnnc::testsupport::readFile(dir / "good.cnn"),
-            "# Imported by `cnnc import` from good.onnx (test , opset 13).\n"
+            "# Imported by `cnnc import` from good.onnx (test, opset 13).\n"
             "# Weights: <layer>.<name> in the safetensors file written with it.\n"
             "network tiny\n\ninput x: f32[1, 3, 8, 8]\n\n"
             "conv = conv2d(x, out_channels=4, kernel_size=3, padding=1, bias=false)  # /conv/Conv\n"

@@ -56,11 +56,10 @@ std::optional<ir::Shape> reshapeTarget(ConvertContext &ctx, const onnx::NodeProt
       inferred = static_cast<int64_t>(i);
       continue;
     }
-    if (spec[i] < 0) {
+    if (spec[i] < 0 || __builtin_mul_overflow(known, spec[i], &known)) {
       ctx.fail(node, "shape " + formatDims(spec) + " is not a valid Reshape target");
       return std::nullopt;
     }
-    known *= spec[i];
   }
   if (inferred >= 0) {
     if (known == 0 || total % known != 0) {

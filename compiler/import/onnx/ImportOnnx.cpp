@@ -240,9 +240,9 @@ std::optional<ImportedNetwork> importOnnx(const std::string &path, const ImportO
 
   CnnProgram &program = ctx.program();
   assignLayerNames(program);
-  std::string producer = model->producer_name().empty()
-                             ? std::string("unknown producer")
-                             : model->producer_name() + " " + model->producer_version();
+  std::string producer = model->producer_name().empty() ? "unknown producer" : model->producer_name();
+  if (!model->producer_version().empty())
+    producer += " " + model->producer_version();
   program.headerComments = {
       "Imported by `cnnc import` from " + std::filesystem::path(path).filename().string() + " (" +
       producer + ", opset " + std::to_string(*opset) + ").",
