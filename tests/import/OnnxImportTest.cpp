@@ -227,6 +227,42 @@ TEST(ImportCommand, WritesNothingOnFailureAndBothFilesOnSuccess) {
   EXPECT_FALSE(fs::exists(dir / "x.cnn"));
 }
 
+TEST(ImportConversions, OperatorsPyTorchDoesNotExport) {
+  // auto_pad SAME_UPPER with stride 2 pads one pixel at the end only (a pad layer);
+  // GlobalMaxPool; Gemm with transB=0 and alpha (folded into the weight); Softmax
+  // before opset 13 on a 2-D input.
+  OnnxModelBuilder b(11);
+  b.input("x", {1, 3, 8, 8}).output("y");
+  b.floats("w", {4, 3, 3, 3}, 0.5f).floats("fc_w", {4, 2}, 1.0f).floats("fc_b", {2}, 0.0f);
+  auto &conv = b.node("Conv", "conv", {"x", "w"}, {"c"});
+  OnnxModelBuilder::stringAttr(conv, "auto_pad", "SAME_UPPER");
+  OnnxModelBuilder::intsAttr(conv, "strides", {2, 2});
+  b.node("GlobalMaxPool", "gmp", {"c"}, {"g"});
+  b.node("Flatten", "flat", {"g"}, {"f"});
+  auto &gemm = b.node("Gemm", "fc", {"f", "fc_w", "fc_b"}, {"l"});
+  onnx::AttributeProto *alpha = gemm.add_attribute();
+  alpha->set_name("alpha");
+  alpha->set_type(onnx::AttributeProto::FLOAT);
+  alpha->set_f(2.0f);
+  b.node("Softmax", "sm", {"l"}, {"y"});
+  fs::path path = scratchDir() / "conversions.onnx";
+  b.write(path);
+  cnnc::dsl::DiagnosticEngine diags(nullptr);
+  std::optional<cnnc::onnximport::ImportedNetwork> net = importOnnx(path.string(), {"net"}, diags);
+  ASSERT_TRUE(net) << diags.renderAll();
+  std::string body = net->cnnText.substr(net->cnnText.find("conv_pad ="));
+  EXPECT_EQ(body, "conv_pad = pad(x, padding=(0, 1, 0, 1))  # conv\n"
+                  "conv = conv2d(conv_pad, out_channels=4, kernel_size=3, stride=2, bias=false)  # conv\n"
+                  "gmp = global_max_pool2d(conv)  # gmp\n"
+                  "flat = flatten(gmp)  # flat\n"
+                  "fc = linear(flat, out_features=2)  # fc\n"
+                  "sm = softmax(fc, dim=1)  # sm\n\noutput sm\n");
+  ASSERT_EQ(net->weights.size(), 3u);
+  EXPECT_EQ(net->weights[1].first, "fc.weight");
+  EXPECT_EQ(net->weights[1].second.shape, (std::vector<int64_t>{2, 4}));
+  EXPECT_EQ(net->weights[1].second.data[0], 2.0f); // alpha folded in
+}
+
 // --- layer names --------------------------------------------------------------------
 
 using cnnc::onnximport::parseScopeName;
