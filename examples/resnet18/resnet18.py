@@ -45,7 +45,8 @@ def cnnc(args, *words):
     print("$ cnnc " + " ".join(words), flush=True)
     start = time.monotonic()
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    print(proc.stdout.rstrip())
+    if proc.stdout.strip():
+        print(proc.stdout.rstrip())
     if proc.returncode != 0:
         sys.exit(f"cnnc exited {proc.returncode}")
     return time.monotonic() - start
