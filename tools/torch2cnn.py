@@ -525,8 +525,11 @@ def main(argv=None):
         if args.state_dict:
             module.load_state_dict(torch.load(args.state_dict, map_location="cpu"))
         export(module, torch.randn(*shape), args.output, weights_path, args.name)
-    except (ExportError, ImportError, AttributeError, OSError, RuntimeError) as e:
+    except ExportError as e:
         print(f"torch2cnn: error: {e}", file=sys.stderr)
+        return 1
+    except Exception as e:  # building, loading or tracing the module failed
+        print(f"torch2cnn: error: {type(e).__name__}: {e}", file=sys.stderr)
         return 1
     print(f"wrote {args.output} and {weights_path}")
     return 0
