@@ -17,3 +17,7 @@ foreach(dir compiler/cli compiler/ir compiler/import compiler/eval compiler/pass
     "#include [<\"](Halide\\.h|compiler/lower/|compiler/schedule/(Schedule|Fused|Unfused|StageSchedule|Auto)\\.h|compiler/emit/(EmitLibrary|EmitWrapperHeader)\\.h)"
     "only ops/, lower/, schedule/ and emit/ include Halide.h")
 endforeach()
+# ONNX's protobuf classes stay in the importer (compiler/import/onnx/, its own library).
+foreach(dir compiler/ir compiler/ops compiler/lower compiler/schedule compiler/emit compiler/eval compiler/passes compiler/bench)
+  check_forbidden(${dir} "#include [<\"](onnx/|google/protobuf/)" "only compiler/import/onnx/ reads ONNX")
+endforeach()

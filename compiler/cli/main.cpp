@@ -21,6 +21,8 @@ commands:
   compile NET.cnn -o DIR [--schedule S] [--target T] [--function-name F]
                                 compile ahead of time: DIR/NAME.a, NAME.h, NAME.hpp
   runtime -o DIR [--target T]   write the Halide runtime (one per program)
+  import MODEL.onnx -o NET.cnn [--weights-out W] [--name N]
+                                convert an ONNX model into .cnn and safetensors weights
   help                          show this help
 
 Run `cnnc COMMAND --help` for a command's options.
@@ -60,6 +62,8 @@ int dispatch(const std::vector<std::string> &words) {
     return runCompileCommand(rest);
   if (command == "runtime")
     return runRuntimeCommand(rest);
+  if (command == "import")
+    return runImportCommand(rest);
   std::cerr << "cnnc: unknown command '" << command << "'\n" << kMainHelp;
   return kExitUsage;
 }
