@@ -92,6 +92,13 @@ Halide::Func withBoundary(const Halide::Func &source, ir::PadMode mode, float va
   return source;
 }
 
+int64_t outputChannelBlock(int64_t channels) {
+  for (int64_t block : {8, 4, 2})
+    if (channels % block == 0)
+      return block;
+  return 1;
+}
+
 Halide::Func newFunc(const LowerContext &context) { return Halide::Func(context.funcName); }
 
 Halide::Expr i32(int64_t value) {

@@ -24,6 +24,13 @@ std::vector<Halide::Var> tensorArgs(size_t rank);
 Halide::Func withBoundary(const Halide::Func &source, ir::PadMode mode, float value, int64_t width,
                           int64_t height);
 
+/// How many output channels a convolution's register block computes together, which is
+/// also how its prepared weights are grouped (each block's weights contiguous, the
+/// block's channels innermost, so one tap's weights for the block are one cache line):
+/// 8, or the largest of 4, 2, 1 that divides `channels`. Lowering lays weights out by
+/// it and schedules block by it, so the two always agree.
+int64_t outputChannelBlock(int64_t channels);
+
 /// A new function named for the node being lowered (LowerContext::funcName).
 Halide::Func newFunc(const LowerContext &context);
 

@@ -188,26 +188,31 @@ Halide::Func lowerConv2d(const lower::LowerContext &context) {
                     r.x * i32(attrs.dilation.w);
   Halide::Expr iy = windowStart<Halide::Expr>(y, i32(attrs.stride.h), i32(attrs.padding.top)) +
                     r.y * i32(attrs.dilation.h);
-  // The weights, output channel innermost ("OIHW" read as (o, kx, ky, i)): the output
-  // channels a register block updates for one tap then share a cache line. A batch-norm
-  // folded here scales them: w' = w * scale(o), b' = b * scale(o) + shift(o). Both are
-  // functions of the weights alone, prepared once when the weights are bound.
-  const Halide::Var kx("kx"), ky("ky"), i("i"), o("o");
-  Halide::Expr rawWeight = context.weights[0](kx, ky, i, o);
+  // The weights in blocks of output channels, the block innermost: (ob, kx, ky, i, oo)
+  // for output channel o = oo * block + ob. A register block of `block` channels then
+  // reads one contiguous run of weights for its whole reduction, and one tap's weights
+  // for the block share a cache line. A batch-norm folded here scales them:
+  // w' = w * scale(o), b' = b * scale(o) + shift(o). Both are functions of the weights
+  // alone, prepared once when the weights are bound.
+  const int64_t block = lower::outputChannelBlock(attrs.outChannels);
+  const Halide::Var kx("kx"), ky("ky"), i("i"), o("o"), ob("ob"), oo("oo");
+  Halide::Expr blockedO = oo * i32(block) + ob;
+  Halide::Expr rawWeight = context.weights[0](kx, ky, i, blockedO);
   Halide::Expr bias = attrs.bias ? context.weights[1](c) : Halide::Expr(0.0f);
   if (context.foldedScale.defined()) {
-    rawWeight = rawWeight * context.foldedScale(o);
+    rawWeight = rawWeight * context.foldedScale(blockedO);
     Halide::Func scaledBias(context.funcName + "_folded_bias");
     scaledBias(o) = (attrs.bias ? context.weights[1](o) : Halide::Expr(0.0f)) *
                         context.foldedScale(o) +
                     context.foldedShift(o);
     bias = context.preparation->prepare(scaledBias, {attrs.outChannels})(c);
   }
-  Halide::Func weightsByOutput(context.funcName + "_weights");
-  weightsByOutput(o, kx, ky, i) = rawWeight;
+  Halide::Func blockedWeights(context.funcName + "_weights");
+  blockedWeights(ob, kx, ky, i, oo) = rawWeight;
   Halide::Func weights = context.preparation->prepare(
-      weightsByOutput, {attrs.outChannels, attrs.kernel.w, attrs.kernel.h, inPerGroup});
-  Halide::Expr weight = weights(c, r.x, r.y, r.z);
+      blockedWeights,
+      {block, attrs.kernel.w, attrs.kernel.h, inPerGroup, attrs.outChannels / block});
+  Halide::Expr weight = weights(c % i32(block), r.x, r.y, r.z, c / i32(block));
   Halide::Func sum(context.funcName + "_acc");
   sum(x, y, c, n) = bias;
   sum(x, y, c, n) += weight * input(ix, iy, inChannel, n);

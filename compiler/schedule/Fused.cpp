@@ -1,6 +1,7 @@
 // Fusion decisions (planFusion) and their translation into Halide schedules.
 #include "compiler/schedule/Fused.h"
 
+#include "compiler/ir/Cost.h"
 #include "compiler/ir/OpDef.h"
 #include "compiler/lower/LowerHelpers.h"
 #include "compiler/schedule/StageSchedule.h"
@@ -141,7 +142,8 @@ std::vector<std::string> scheduleFused(const Graph &graph, lower::LoweredNetwork
     const Shape &shape = graph.nodes[tail].shape;
     Halide::Func tailFunc = network.nodeFuncs[tail].func;
     const StageFuncs stage{tailFunc, network.nodeFuncs[head].accumulator,
-                           network.nodeFuncs[head].windowInput};
+                           network.nodeFuncs[head].windowInput,
+                           4 * nodeParameters(graph, graph.nodes[head])};
     std::string line = memberNames(graph, plan, head);
     if (std::optional<NodeId> host = plan.computedPerTileOf[head]) {
       tailFunc.compute_at(tileLevel[*host]);

@@ -20,17 +20,18 @@ Tiling tilingFor(const ir::Shape &shape, const Halide::Target &target, int rowsP
   if (tiling.vector >= 16 && shape.back() >= 2 * tiling.vector)
     tiling.xVectors = 2;
   if (shape.size() == 4) {
-    for (int block : {8, 4, 2, 1})
-      if (shape[1] % block == 0) {
-        tiling.channelBlock = block;
-        break;
-      }
+    tiling.channelBlock = static_cast<int>(lower::outputChannelBlock(shape[1]));
     tiling.rowsPerTile = rowsPerTile;
   }
   return tiling;
 }
 
 namespace {
+
+/// Weights a core's cache keeps while a stage sweeps its rows: half of a 2 MiB L2 (this
+/// machine's; server cores have 1-2 MiB), leaving room for the rows. A layer with more
+/// weights than this sweeps channel blocks outermost instead (see scheduleStoredStage).
+constexpr int64_t kCachedWeightBytes = int64_t(1) << 20;
 
 const Halide::Var kXo("xo"), kXi("xi"), kXv("xv"), kXl("xl"), kCo("co"), kCi("ci"),
     kYo("yo"), kYi("yi");
@@ -148,6 +149,21 @@ Halide::LoopLevel scheduleStoredStage(const StageFuncs &stage, const ir::Shape &
     func.split(y, kYo, kYi, tiling.rowsPerTile, Halide::TailStrategy::GuardWithIf);
     blockPure(func, tiling, {kCo, kYi, kYo, n});
     func.parallel(kYo);
+  } else if (stage.weightBytes > kCachedWeightBytes) {
+    // Deep layers (few pixels, many weights): rows inside channel blocks, so a block's
+    // weights stay in cache for every row instead of streaming all weights per row
+    // (ResNet-18's 7x7x512 convolutions ran 3x faster). The padded input is then
+    // shared by every channel block, so it is made once for the stage.
+    blockPure(func, tiling, {y, kCo, n});
+    func.parallel(kCo);
+    scheduleAccumulator(stage.accumulator, func, kXo, shape, tiling);
+    if (Halide::Func windowInput = stage.windowInput; windowInput.defined()) {
+      windowInput.compute_root().parallel(TensorVars::c());
+      if (tiling.vector)
+        windowInput.vectorize(TensorVars::x(), tiling.vector,
+                                    Halide::TailStrategy::GuardWithIf);
+    }
+    return Halide::LoopLevel(func, kCo);
   } else {
     blockPure(func, tiling, {kCo, y, n});
     func.parallel(y);

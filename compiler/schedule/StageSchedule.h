@@ -37,6 +37,7 @@ struct StageFuncs {
   Halide::Func stored;      // the value the stage writes
   Halide::Func accumulator; // a reduction `stored` copies (conv2d, linear), per block
   Halide::Func windowInput; // a window layer's padded input, per row of `stored`
+  int64_t weightBytes = 0;  // the weights the reduction reads (loop order, see .cpp)
 };
 
 /// Stores the stage in a buffer of its own, parallel over rows (or row tiles), blocked

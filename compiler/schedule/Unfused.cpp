@@ -2,6 +2,7 @@
 // parallel, so fused-vs-unfused measures fusion and nothing else.
 #include "compiler/schedule/Unfused.h"
 
+#include "compiler/ir/Cost.h"
 #include "compiler/schedule/StageSchedule.h"
 
 namespace cnnc::schedule {
@@ -14,7 +15,9 @@ std::vector<std::string> scheduleUnfused(const ir::Graph &graph, lower::LoweredN
     if (node.isInput() || network.foldedAway[id])
       continue;
     const lower::LoweredTensor &lowered = network.nodeFuncs[id];
-    scheduleStoredStage({lowered.func, lowered.accumulator, lowered.windowInput}, node.shape,
+    scheduleStoredStage({lowered.func, lowered.accumulator, lowered.windowInput,
+                         4 * ir::nodeParameters(graph, node)},
+                        node.shape,
                         tilingFor(node.shape, target, /*rowsPerTile=*/0));
     decisions.push_back(node.name + ": stored in its own buffer");
   }
