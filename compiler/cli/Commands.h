@@ -12,6 +12,7 @@ int runRunCommand(const std::vector<std::string> &args);
 int runBenchCommand(const std::vector<std::string> &args);
 int runCompileCommand(const std::vector<std::string> &args);
 int runRuntimeCommand(const std::vector<std::string> &args);
+int runExplainCommand(const std::vector<std::string> &args);
 
 /// Exit codes.
 constexpr int kExitSuccess = 0;

@@ -21,6 +21,9 @@ commands:
   compile NET.cnn -o DIR [--schedule S] [--target T] [--function-name F]
                                 compile ahead of time: DIR/NAME.a, NAME.h, NAME.hpp
   runtime -o DIR [--target T]   write the Halide runtime (one per program)
+  explain NET.cnn [--json F] [--dot F] [--svg F] [--layer L] [--position Y,X]
+                                per layer: receptive field, padding reach, pixels that
+                                never matter, FLOPs, parameters, activation bytes
   help                          show this help
 
 Run `cnnc COMMAND --help` for a command's options.
@@ -60,6 +63,8 @@ int dispatch(const std::vector<std::string> &words) {
     return runCompileCommand(rest);
   if (command == "runtime")
     return runRuntimeCommand(rest);
+  if (command == "explain")
+    return runExplainCommand(rest);
   std::cerr << "cnnc: unknown command '" << command << "'\n" << kMainHelp;
   return kExitUsage;
 }
