@@ -56,8 +56,9 @@ const char kDefinitions[] = R"(Definitions (per axis; rows then columns; coordin
          (recurrences: rf' = rf + (k_eff - 1) * jump, jump' = jump * stride,
           start' = start - pad_begin * jump, k_eff = dilation * (kernel - 1) + 1)
   border the share of output positions whose field reaches into padding: this layer's
-         or any earlier one's (zeros, reflect, replicate, circular, pooling's implicit
-         padding and a ceil_mode window's overhang)
+         or any earlier one's (zeros, reflect, replicate, circular, and pooling's
+         implicit padding; a ceil_mode window's overhang past the padding reads
+         nothing, as in PyTorch, and makes that window's field smaller instead)
   pad rd the share of the layer's reads (conv2d: multiply-accumulates) that read a
          padded value, in its own padding or in padding an explicit pad layer made
   idle   output positions that no network output depends on; for a network input, its

@@ -31,9 +31,9 @@ AxisReads visitOperand(const AxisBorder &in, const AxisWindow &window, AxisBorde
   for (size_t o = 0; o < out.reachesPadding.size(); ++o)
     for (int64_t t = 0; t < window.kernel; ++t) {
       const int64_t u = windowTap(window, static_cast<int64_t>(o), t);
-      const bool outside = isOutside(u, inExtent);
-      if (outside && window.outsideIsAbsent)
+      if (!isTapRead(window, u, inExtent))
         continue;
+      const bool outside = isOutside(u, inExtent);
       ++reads.taps;
       state[o].hasTap = true;
       // A reflected, replicated or wrapped coordinate also carries whatever its source

@@ -20,7 +20,7 @@ SourceLists sourcesPerOutput(const AxisWindow &window, int64_t outExtent, int64_
   for (int64_t o = 0; o < outExtent; ++o)
     for (int64_t t = 0; t < window.kernel; ++t) {
       const int64_t u = windowTap(window, o, t);
-      if (window.outsideIsAbsent && isOutside(u, inExtent))
+      if (!isTapRead(window, u, inExtent))
         continue;
       if (std::optional<int64_t> source = paddedSourceIndex(window.padMode, u, inExtent))
         sources[static_cast<size_t>(o)].push_back(*source);
@@ -95,12 +95,19 @@ influenceRegion(const Graph &graph, NodeId target, int64_t y, int64_t x) {
       for (size_t a = 0; a < kAxes.size(); ++a) {
         const AxisWindow window = operandWindow(graph, node, operand, kAxes[a]);
         reads[a] = windowReads(window, (*regions[id])[a]);
-        if (window.outsideIsAbsent) {
-          // Only the part of a concat that this operand supplies.
-          reads[a].first = std::max<int64_t>(reads[a].first, 0);
-          reads[a].last = std::min(reads[a].last, nodeExtent(graph, source, kAxes[a]) - 1);
-          empty = empty || reads[a].first > reads[a].last;
+        // Within what the window can read: the padded operand (or, for a concat, only
+        // the part this operand supplies). A region already outside the tensor (from
+        // later padding) keeps its virtual coordinates.
+        const int64_t extent = nodeExtent(graph, source, kAxes[a]);
+        const bool inTensor = (*regions[id])[a].first >= 0 &&
+                              (*regions[id])[a].last < nodeExtent(graph, id, kAxes[a]);
+        if (inTensor || window.outsideIsAbsent) {
+          const int64_t low = window.outsideIsAbsent ? 0 : -window.padBegin;
+          const int64_t high = window.outsideIsAbsent ? extent - 1 : extent + window.padEnd - 1;
+          reads[a].first = std::max(reads[a].first, low);
+          reads[a].last = std::min(reads[a].last, high);
         }
+        empty = empty || reads[a].first > reads[a].last;
       }
       if (empty)
         continue;

@@ -43,7 +43,7 @@ void accumulate(PositionFields &out, std::optional<int64_t> &jump, const Positio
   for (size_t o = 0; o < out.spans.size(); ++o)
     for (int64_t t = 0; t < window.kernel; ++t) {
       const int64_t u = windowTap(window, static_cast<int64_t>(o), t);
-      if (window.outsideIsAbsent && isOutside(u, inExtent))
+      if (!isTapRead(window, u, inExtent))
         continue;
       if (std::optional<Span> field = fieldAt(in, u)) {
         merge(out.spans[o], *field);

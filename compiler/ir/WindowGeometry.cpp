@@ -92,6 +92,12 @@ int64_t windowTap(const AxisWindow &window, int64_t out, int64_t tap) {
   return windowStart(out, window.stride, window.padBegin) + tap * window.dilation;
 }
 
+bool isTapRead(const AxisWindow &window, int64_t u, int64_t extent) {
+  if (window.outsideIsAbsent)
+    return u >= 0 && u < extent;
+  return u >= -window.padBegin && u < extent + window.padEnd;
+}
+
 Span windowReads(const AxisWindow &window, Span outputs) {
   return {windowTap(window, outputs.first, 0), windowTap(window, outputs.last, window.kernel - 1)};
 }

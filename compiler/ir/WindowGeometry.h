@@ -67,9 +67,9 @@ int64_t spatialExtent(const Shape &shape, SpatialAxis axis);
 /// `cnnc explain`: output o reads the operand coordinates
 /// windowStart(o, stride, padBegin) + t * dilation for taps t in [0, kernel). A
 /// coordinate outside [0, extent) reads the padding through `padMode` (a pooling
-/// layer's implicit padding and a ceil_mode window's overhang count as Constant), unless
-/// `outsideIsAbsent`: then it is not read at all (concat along the axis: the output
-/// rows of the other operands). Stride 0: every output reads the same taps (a softmax
+/// layer's implicit padding counts as Constant), unless `outsideIsAbsent`: then it is not
+/// read at all (concat along the axis: the output rows of the other operands). A
+/// coordinate past the padding is never read (see isTapRead). Stride 0: every output reads the same taps (a softmax
 /// along the axis). The default is a pointwise layer: output o reads coordinate o.
 struct AxisWindow {
   int64_t kernel = 1;
@@ -89,6 +89,11 @@ AxisWindow wholeAxisWindow(int64_t extent);
 
 /// The operand coordinate that tap `tap` of output `out` reads (may be in the padding).
 int64_t windowTap(const AxisWindow &window, int64_t out, int64_t tap);
+
+/// Whether a tap at operand coordinate `u` reads anything: it must lie within the
+/// padded operand [-padBegin, extent + padEnd) (PyTorch clips a ceil_mode window's
+/// overhang past the end padding), and within the operand when `outsideIsAbsent`.
+bool isTapRead(const AxisWindow &window, int64_t u, int64_t extent);
 
 /// A closed interval of coordinates along one axis, possibly outside the tensor.
 struct Span {

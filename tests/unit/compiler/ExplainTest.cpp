@@ -181,13 +181,24 @@ TEST_F(ExplainTest, ReflectPaddingReachesTheBorderLikeZeros) {
   EXPECT_EQ(layer("d").borderPositions, 36 - 4);
 }
 
-TEST_F(ExplainTest, CeilModeOverhangCountsAsPadding) {
-  // 5 -> 3 windows of 2: the last reads rows 4 and 5, and 5 is past the edge.
+TEST_F(ExplainTest, CeilModeOverhangReadsNothing) {
+  // 5 -> 3 windows of 2: the last would read rows 4 and 5, but 5 is past the edge and
+  // PyTorch clips it: that window's field is row 4 alone.
   explainSource("input x: f32[1, 1, 5, 5]\n"
                 "p = max_pool2d(x, kernel_size=2, ceil_mode=true)\noutput p\n");
-  expectField("p", 2, 2, 0);
-  EXPECT_EQ(layer("p").borderPositions, 9 - 4);
+  const explain::InputField &field = layer("p").fields[0];
+  EXPECT_EQ(field.rows.size, 2);
+  EXPECT_EQ(field.rows.jump, 2);
+  EXPECT_EQ(field.rows.start, 0);
+  EXPECT_FALSE(field.rows.regular);
+  EXPECT_EQ(layer("p").borderPositions, 0);
   EXPECT_EQ(layer("x").idlePositions, 0);
+  // With padding 1 the last window (rows 3, 4, 5 of 5, padEnd 1) reads the padding.
+  explainSource("input x: f32[1, 1, 5, 5]\n"
+                "p = max_pool2d(x, kernel_size=3, stride=2, padding=1, ceil_mode=true)\n"
+                "output p\n");
+  expectField("p", 3, 2, -1);
+  EXPECT_EQ(layer("p").borderPositions, 9 - 1);
 }
 
 TEST_F(ExplainTest, GlobalPoolingAndClassifierSeeEverything) {
