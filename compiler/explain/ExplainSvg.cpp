@@ -72,25 +72,39 @@ int64_t overlap(const Span &span, int64_t extent) {
                                   1);
 }
 
+Span intersect(const Span &a, const Span &b) {
+  return {std::max(a.first, b.first), std::min(a.last, b.last)};
+}
+
+/// What a panel shows along one axis: the tensor and the region, but around a region
+/// much smaller than the tensor only a margin as wide as the region, so it stays visible.
+Span panelView(const Span &region, int64_t extent) {
+  const Span all{std::min<int64_t>(0, region.first), std::max(extent - 1, region.last)};
+  const int64_t margin = std::max<int64_t>(region.size(), 2);
+  return intersect(all, {region.first - margin, region.last + margin});
+}
+
 /// One tensor: grey, the region over it in blue, the region's padded part in orange.
 void writePanel(std::ostream &out, const Graph &graph, NodeId id, const std::array<Span, 2> &region,
                 double left, double top) {
   const int64_t height = nodeExtent(graph, id, kAxes[0]), width = nodeExtent(graph, id, kAxes[1]);
-  const int64_t rowFirst = std::min<int64_t>(0, region[0].first);
-  const int64_t rowLast = std::max(height - 1, region[0].last);
-  const int64_t colFirst = std::min<int64_t>(0, region[1].first);
-  const int64_t colLast = std::max(width - 1, region[1].last);
-  const double scale =
-      kDrawSize / double(std::max(rowLast - rowFirst + 1, colLast - colFirst + 1));
-  auto X = [&](int64_t col) { return left + 20 + double(col - colFirst) * scale; };
-  auto Y = [&](int64_t row) { return top + 8 + double(row - rowFirst) * scale; };
-  // The region, orange where it lies outside the tensor, then the tensor drawn over it
-  // with the region's inside part in blue.
+  const Span rows = panelView(region[0], height), cols = panelView(region[1], width);
+  const double scale = kDrawSize / double(std::max(rows.size(), cols.size()));
+  auto X = [&](int64_t col) { return left + 20 + double(col - cols.first) * scale; };
+  auto Y = [&](int64_t row) { return top + 8 + double(row - rows.first) * scale; };
+  // The region, orange where it lies outside the tensor, then the visible part of the
+  // tensor drawn over it with the region's inside part in blue.
   rect(out, X(region[1].first), Y(region[0].first), double(region[1].size()) * scale,
        double(region[0].size()) * scale,
        std::string("fill=\"") + kPaddingColor + "\" fill-opacity=\"0.55\"");
-  rect(out, X(0), Y(0), double(width) * scale, double(height) * scale,
+  const Span tensorRows = intersect(rows, {0, height - 1}), tensorCols = intersect(cols, {0, width - 1});
+  rect(out, X(tensorCols.first), Y(tensorRows.first), double(tensorCols.size()) * scale,
+       double(tensorRows.size()) * scale,
        std::string("fill=\"") + kTensorFill + "\" stroke=\"#888\" stroke-width=\"0.8\"");
+  if (rows.size() < std::max(height, region[0].last + 1) - std::min<int64_t>(0, region[0].first) ||
+      cols.size() < std::max(width, region[1].last + 1) - std::min<int64_t>(0, region[1].first))
+    text(out, left + 20 + kDrawSize, top + 6, "zoomed", 9,
+         "text-anchor=\"end\" fill=\"#888\" font-style=\"italic\"");
   const Span insideRows{std::max<int64_t>(region[0].first, 0), std::min(region[0].last, height - 1)};
   const Span insideCols{std::max<int64_t>(region[1].first, 0), std::min(region[1].last, width - 1)};
   if (insideRows.size() > 0 && insideCols.size() > 0)
@@ -209,8 +223,8 @@ std::string explanationSvg(const Graph &graph, const NetworkExplanation &explana
   rect(out, 0, 0, kWidth, height, "fill=\"white\"");
   text(out, 16, 26, title, 16, "font-weight=\"bold\" fill=\"#111\"");
   text(out, 16, 46,
-       "grey: the tensor; blue: the part of it the position depends on; orange: the part of "
-       "that region outside the tensor, in padding (virtual coordinates)",
+       "grey: the tensor (zoomed around small regions); blue: the part of it the position "
+       "depends on; orange: the part of that region in padding",
        11.5, "fill=\"#555\"");
   for (size_t i = 0; i < drawn.size(); ++i)
     writePanel(out, graph, drawn[i], *regions[drawn[i]],
