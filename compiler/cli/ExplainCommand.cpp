@@ -135,6 +135,9 @@ void printTable(const Graph &graph, const explain::NetworkExplanation &explanati
                 << withThousands(layer.idlePositions) << " of " << withThousands(layer.positions)
                 << " pixels never influence an output (" << layer.idleRows << " rows, "
                 << layer.idleCols << " columns entirely)\n";
+  if (!explanation.layers.empty() && !explanation.layers[0].idleExact)
+    std::cout << "note: the tensors are too large to follow every position; idle counts "
+                 "follow rows and columns separately (exact for chains)\n";
 }
 
 /// Where --svg and --position look: a layer and a position in it.

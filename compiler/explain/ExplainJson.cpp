@@ -47,6 +47,7 @@ json layerJson(const Graph &graph, const LayerExplanation &layer) {
           {"idle_positions", layer.idlePositions},
           {"idle_rows", layer.idleRows},
           {"idle_cols", layer.idleCols},
+          {"idle_exact", layer.idleExact},
           {"flops", layer.flops},
           {"parameters", layer.parameters},
           {"activation_bytes", layer.activationBytes}};

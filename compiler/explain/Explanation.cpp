@@ -20,28 +20,12 @@ AxisField axisField(const PositionFields &fields) {
   return {summary.size, summary.jump, summary.start, summary.regular};
 }
 
-/// Idle positions, and the rows and columns that hold nothing else.
-void countIdle(const std::vector<char> &marks, int64_t height, int64_t width,
-               LayerExplanation &layer) {
-  layer.idlePositions = std::count(marks.begin(), marks.end(), 0);
-  for (int64_t y = 0; y < height; ++y) {
-    auto row = marks.begin() + y * width;
-    layer.idleRows += std::none_of(row, row + width, [](char c) { return c; });
-  }
-  for (int64_t x = 0; x < width; ++x) {
-    bool used = false;
-    for (int64_t y = 0; y < height && !used; ++y)
-      used = marks[static_cast<size_t>(y * width + x)];
-    layer.idleCols += !used;
-  }
-}
-
 } // namespace
 
 NetworkExplanation explainNetwork(const Graph &graph) {
   const FieldTable fields = computeReceptiveFields(graph);
   const std::vector<NodeBorder> borders = computeBorders(graph);
-  const std::vector<std::vector<char>> marks = influentialPositions(graph);
+  const std::vector<IdleCount> idle = countIdlePositions(graph);
   NetworkExplanation network;
   for (NodeId id = 0; id < graph.nodes.size(); ++id) {
     const Node &node = graph.nodes[id];
@@ -60,8 +44,10 @@ NetworkExplanation explainNetwork(const Graph &graph) {
     if (!node.isInput())
       layer.paddedReadShare =
           borders[id].reads > 0 ? borders[id].paddedReads / borders[id].reads : 0.0;
-    countIdle(marks[id], nodeExtent(graph, id, kAxes[0]), nodeExtent(graph, id, kAxes[1]),
-              layer);
+    layer.idlePositions = idle[id].positions;
+    layer.idleRows = idle[id].rows;
+    layer.idleCols = idle[id].cols;
+    layer.idleExact = idle[id].exact;
     layer.flops = nodeFlops(graph, node);
     layer.parameters = nodeParameters(graph, node);
     layer.activationBytes = nodeOutputBytes(node);

@@ -38,6 +38,7 @@ struct LayerExplanation {
   int64_t idlePositions = 0;
   int64_t idleRows = 0;
   int64_t idleCols = 0;
+  bool idleExact = true; // see IdleCount::exact
   int64_t flops = 0;
   int64_t parameters = 0;
   int64_t activationBytes = 0;

@@ -52,7 +52,72 @@ void markOperand(const std::vector<char> &outMarks, const SourceLists &rows,
   }
 }
 
+IdleCount countMarks(const std::vector<char> &marks, int64_t height, int64_t width) {
+  IdleCount count;
+  count.positions = std::count(marks.begin(), marks.end(), 0);
+  for (int64_t y = 0; y < height; ++y) {
+    auto row = marks.begin() + y * width;
+    count.rows += std::none_of(row, row + width, [](char c) { return c; });
+  }
+  for (int64_t x = 0; x < width; ++x) {
+    bool used = false;
+    for (int64_t y = 0; y < height && !used; ++y)
+      used = marks[static_cast<size_t>(y * width + x)];
+    count.cols += !used;
+  }
+  return count;
+}
+
+/// The per-axis approximation of influentialPositions, for huge tensors.
+std::vector<IdleCount> countIdlePerAxis(const Graph &graph) {
+  std::vector<std::array<std::vector<char>, 2>> marks(graph.nodes.size());
+  for (NodeId id = 0; id < graph.nodes.size(); ++id)
+    for (size_t a = 0; a < kAxes.size(); ++a)
+      marks[id][a].assign(static_cast<size_t>(nodeExtent(graph, id, kAxes[a])), 0);
+  for (NodeId id : graph.outputs)
+    for (auto &axis : marks[id])
+      std::fill(axis.begin(), axis.end(), 1);
+  for (NodeId id = graph.nodes.size(); id-- > 0;) {
+    const Node &node = graph.nodes[id];
+    for (size_t operand = 0; !node.isInput() && operand < node.operands.size(); ++operand) {
+      const NodeId source = node.operands[operand];
+      for (size_t a = 0; a < kAxes.size(); ++a) {
+        const SourceLists sources =
+            sourcesPerOutput(operandWindow(graph, node, operand, kAxes[a]),
+                             nodeExtent(graph, id, kAxes[a]), nodeExtent(graph, source, kAxes[a]));
+        for (size_t o = 0; o < sources.size(); ++o)
+          if (marks[id][a][o])
+            for (int64_t s : sources[o])
+              marks[source][a][static_cast<size_t>(s)] = 1;
+      }
+    }
+  }
+  std::vector<IdleCount> counts(graph.nodes.size());
+  for (NodeId id = 0; id < graph.nodes.size(); ++id) {
+    const int64_t usedRows = std::count(marks[id][0].begin(), marks[id][0].end(), 1);
+    const int64_t usedCols = std::count(marks[id][1].begin(), marks[id][1].end(), 1);
+    const int64_t height = int64_t(marks[id][0].size()), width = int64_t(marks[id][1].size());
+    counts[id] = {height * width - usedRows * usedCols, height - usedRows, width - usedCols,
+                  false};
+  }
+  return counts;
+}
+
 } // namespace
+
+std::vector<IdleCount> countIdlePositions(const Graph &graph) {
+  int64_t total = 0;
+  for (NodeId id = 0; id < graph.nodes.size(); ++id)
+    total += nodeExtent(graph, id, kAxes[0]) * nodeExtent(graph, id, kAxes[1]);
+  if (total > kExactIdleLimit)
+    return countIdlePerAxis(graph);
+  const std::vector<std::vector<char>> marks = influentialPositions(graph);
+  std::vector<IdleCount> counts;
+  for (NodeId id = 0; id < graph.nodes.size(); ++id)
+    counts.push_back(
+        countMarks(marks[id], nodeExtent(graph, id, kAxes[0]), nodeExtent(graph, id, kAxes[1])));
+  return counts;
+}
 
 std::vector<std::vector<char>> influentialPositions(const Graph &graph) {
   std::vector<std::vector<char>> marks(graph.nodes.size());

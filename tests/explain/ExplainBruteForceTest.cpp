@@ -199,8 +199,8 @@ TEST_P(BruteForce, BorderPositionsAreThoseThePadValueChanges) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Explain, BruteForce, testing::ValuesIn(kCases),
-                         [](const testing::TestParamInfo<BruteForceCase> &info) {
-                           return std::string(info.param.name);
+                         [](const testing::TestParamInfo<BruteForceCase> &param) {
+                           return std::string(param.param.name);
                          });
 
 } // namespace

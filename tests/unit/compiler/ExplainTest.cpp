@@ -244,6 +244,18 @@ TEST_F(ExplainTest, ConcatAlongRowsSplitsTheFieldsBetweenInputs) {
   EXPECT_EQ(layer("d").borderPositions, 32 - 6 * 2);
 }
 
+TEST_F(ExplainTest, HugeTensorsCountIdlePixelsPerAxis) {
+  // 8200^2 + 4099^2 positions are past kExactIdleLimit. The stride-2 valid conv reads
+  // rows 0..8198: row 8199 and column 8199 never matter.
+  explainSource("input x: f32[1, 1, 8200, 8200]\n"
+                "c = conv2d(x, out_channels=1, kernel_size=3, stride=2)\noutput c\n");
+  EXPECT_FALSE(layer("x").idleExact);
+  EXPECT_EQ(layer("x").idlePositions, 8200 * 8200 - 8199 * 8199);
+  EXPECT_EQ(layer("x").idleRows, 1);
+  EXPECT_EQ(layer("x").idleCols, 1);
+  EXPECT_EQ(layer("c").idlePositions, 0);
+}
+
 TEST(ReceptiveFieldRecurrence, MatchesTheStandardFormula) {
   ir::ReceptiveField field;
   field = ir::throughWindow(field, ir::slidingWindow(7, 2, 1, 3, 3, ir::PadMode::Constant));
