@@ -11,8 +11,8 @@
 #include "compiler/explain/ExplainSvg.h"
 #include "compiler/explain/Explanation.h"
 #include "compiler/explain/Influence.h"
-#include "compiler/ir/OpDef.h"
 #include "compiler/explain/LayerWindows.h"
+#include "compiler/ir/OpDef.h"
 #include "runtime/AtomicWrite.h"
 
 #include <cstdio>
@@ -47,7 +47,8 @@ const std::vector<OptionSpec> kExplainOptions = {
      "the output position (row, column) to follow (default: the centre, H/2,W/2)", "Y,X"},
 };
 
-const char kDefinitions[] = R"(Definitions (per axis; rows then columns; coordinates on the network input):
+const char kDefinitions[] =
+    R"(Definitions (per axis; rows then columns; coordinates on the network input):
   rf     receptive field size: the extent of the input coordinates one output position
          can depend on, padded (virtual) coordinates included; dilation holes count
   jump   the distance on the input between the fields of neighbouring positions (the
@@ -152,7 +153,8 @@ struct Focus {
 NodeId defaultFocusLayer(const Graph &graph) {
   auto manyPositions = [&graph](NodeId id) {
     return explain::nodeExtent(graph, id, SpatialAxis::Height) *
-               explain::nodeExtent(graph, id, SpatialAxis::Width) > 1;
+               explain::nodeExtent(graph, id, SpatialAxis::Width) >
+           1;
   };
   const NodeId first = graph.outputs.front();
   if (manyPositions(first))
@@ -185,16 +187,16 @@ std::optional<Focus> readFocus(const ParsedOptions &options, const Graph &graph,
     std::smatch match;
     static const std::regex kPair(R"(\s*(\d{1,9})\s*,\s*(\d{1,9})\s*)");
     if (!std::regex_match(*position, match, kPair)) {
-      error = "--position expects Y,X (two non-negative integers, like 4,7), found '" +
-              *position + "'";
+      error =
+          "--position expects Y,X (two non-negative integers, like 4,7), found '" + *position + "'";
       return std::nullopt;
     }
     focus.y = std::stoll(match[1]);
     focus.x = std::stoll(match[2]);
     if (focus.y >= height || focus.x >= width) {
       error = "--position " + std::to_string(focus.y) + "," + std::to_string(focus.x) +
-              " is outside " + graph.nodes[focus.node].name + "'s " + std::to_string(height) +
-              "x" + std::to_string(width) + " positions";
+              " is outside " + graph.nodes[focus.node].name + "'s " + std::to_string(height) + "x" +
+              std::to_string(width) + " positions";
       return std::nullopt;
     }
   }
@@ -213,8 +215,8 @@ void printFocus(const Graph &graph, const Focus &focus) {
     const int64_t height = explain::nodeExtent(graph, id, SpatialAxis::Height);
     const int64_t width = explain::nodeExtent(graph, id, SpatialAxis::Width);
     std::cout << "  " << padRight(graph.nodes[id].name, 16) << "rows " << rows.first << ".."
-              << rows.last << ", cols " << cols.first << ".." << cols.last << " ("
-              << rows.size() << "x" << cols.size() << " of " << height << "x" << width << "), "
+              << rows.last << ", cols " << cols.first << ".." << cols.last << " (" << rows.size()
+              << "x" << cols.size() << " of " << height << "x" << width << "), "
               << percentText(explain::regionPaddingShare(rows, cols, height, width))
               << " in padding\n";
   }

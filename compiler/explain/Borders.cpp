@@ -68,9 +68,9 @@ NodeBorder layerBorder(const Graph &graph, NodeId id, const std::vector<NodeBord
     const NodeId source = node.operands[operand];
     std::array<AxisReads, 2> reads;
     for (size_t a = 0; a < kAxes.size(); ++a)
-      reads[a] = visitOperand(borders[source].axes[a],
-                              operandWindow(graph, node, operand, kAxes[a]), border.axes[a],
-                              states[a]);
+      reads[a] =
+          visitOperand(borders[source].axes[a], operandWindow(graph, node, operand, kAxes[a]),
+                       border.axes[a], states[a]);
     // A 2-D read is clear when both its row and its column are.
     const double channels = static_cast<double>(channelsOf(graph.nodes[source].shape));
     const double total = double(reads[0].taps) * double(reads[1].taps);

@@ -45,8 +45,8 @@ schedule::FusionPlan fusedPlan(const Graph &graph) {
   return schedule::planFusion(graph, foldedAway);
 }
 
-void writeNode(std::ostream &out, const Graph &graph, const LayerExplanation &layer,
-               bool inlined, const std::string &indent) {
+void writeNode(std::ostream &out, const Graph &graph, const LayerExplanation &layer, bool inlined,
+               const std::string &indent) {
   const Node &node = graph.nodes[layer.node];
   const WindowTraits traits = describeWindow(graph, node);
   // Each line is escaped alone: "\n" between them is Graphviz's line break.
@@ -77,8 +77,8 @@ void writeNode(std::ostream &out, const Graph &graph, const LayerExplanation &la
   if (node.isInput())
     shape = "ellipse";
   out << indent << "n" << layer.node << " [label=\"" << label << "\", shape=" << shape
-      << ", style=\"" << style << "\", fillcolor=\"" << fill << "\", color=\"" << color
-      << "\"" << (traits.downsamples ? ", penwidth=2" : "") << "];\n";
+      << ", style=\"" << style << "\", fillcolor=\"" << fill << "\", color=\"" << color << "\""
+      << (traits.downsamples ? ", penwidth=2" : "") << "];\n";
 }
 
 std::string stageLabel(const Graph &graph, const schedule::FusionPlan &plan, NodeId head) {

@@ -63,13 +63,13 @@ void text(std::ostream &out, double x, double y, const std::string &content, dou
 }
 
 void rect(std::ostream &out, double x, double y, double w, double h, const std::string &style) {
-  out << "  <rect x=\"" << px(x) << "\" y=\"" << px(y) << "\" width=\"" << px(w)
-      << "\" height=\"" << px(h) << "\" " << style << "/>\n";
+  out << "  <rect x=\"" << px(x) << "\" y=\"" << px(y) << "\" width=\"" << px(w) << "\" height=\""
+      << px(h) << "\" " << style << "/>\n";
 }
 
 int64_t overlap(const Span &span, int64_t extent) {
-  return std::max<int64_t>(0, std::min(span.last, extent - 1) - std::max<int64_t>(span.first, 0) +
-                                  1);
+  return std::max<int64_t>(0,
+                           std::min(span.last, extent - 1) - std::max<int64_t>(span.first, 0) + 1);
 }
 
 Span intersect(const Span &a, const Span &b) {
@@ -97,7 +97,8 @@ void writePanel(std::ostream &out, const Graph &graph, NodeId id, const std::arr
   rect(out, X(region[1].first), Y(region[0].first), double(region[1].size()) * scale,
        double(region[0].size()) * scale,
        std::string("fill=\"") + kPaddingColor + "\" fill-opacity=\"0.55\"");
-  const Span tensorRows = intersect(rows, {0, height - 1}), tensorCols = intersect(cols, {0, width - 1});
+  const Span tensorRows = intersect(rows, {0, height - 1}),
+             tensorCols = intersect(cols, {0, width - 1});
   rect(out, X(tensorCols.first), Y(tensorRows.first), double(tensorCols.size()) * scale,
        double(tensorRows.size()) * scale,
        std::string("fill=\"") + kTensorFill + "\" stroke=\"#888\" stroke-width=\"0.8\"");
@@ -105,7 +106,8 @@ void writePanel(std::ostream &out, const Graph &graph, NodeId id, const std::arr
       cols.size() < std::max(width, region[1].last + 1) - std::min<int64_t>(0, region[1].first))
     text(out, left + 20 + kDrawSize, top + 6, "zoomed", 9,
          "text-anchor=\"end\" fill=\"#888\" font-style=\"italic\"");
-  const Span insideRows{std::max<int64_t>(region[0].first, 0), std::min(region[0].last, height - 1)};
+  const Span insideRows{std::max<int64_t>(region[0].first, 0),
+                        std::min(region[0].last, height - 1)};
   const Span insideCols{std::max<int64_t>(region[1].first, 0), std::min(region[1].last, width - 1)};
   if (insideRows.size() > 0 && insideCols.size() > 0)
     rect(out, X(insideCols.first), Y(insideRows.first), double(insideCols.size()) * scale,
@@ -123,8 +125,8 @@ void writePanel(std::ostream &out, const Graph &graph, NodeId id, const std::arr
            std::to_string(region[0].size()) + "x" + std::to_string(region[1].size()),
        10.5, "fill=\"#444\"");
   text(out, left + 20, base + 29,
-       percent(regionPaddingShare(region[0], region[1], height, width)) + " of it in padding",
-       10.5, std::string("fill=\"") + kPaddingColor + "\"");
+       percent(regionPaddingShare(region[0], region[1], height, width)) + " of it in padding", 10.5,
+       std::string("fill=\"") + kPaddingColor + "\"");
 }
 
 /// The nodes drawn in the depth chart: 4-D tensors, in node order.
@@ -153,16 +155,20 @@ void writeDepthChart(std::ostream &out, const Graph &graph, const NetworkExplana
   const std::vector<const LayerExplanation *> layers = chartLayers(graph, explanation);
   if (layers.empty())
     return;
-  const double left = 70, right = kWidth - 70, plotTop = top + 52, plotBottom = top + kChartHeight - 70;
+  const double left = 70, right = kWidth - 70, plotTop = top + 52,
+               plotBottom = top + kChartHeight - 70;
   int64_t maxValue = 1;
   for (const LayerExplanation *layer : layers)
     maxValue = std::max({maxValue, graph.nodes[layer->node].shape[2], layer->fields[0].rows.size});
   const double step = (right - left) / double(std::max<size_t>(1, layers.size() - 1));
-  auto X = [&](size_t i) { return layers.size() == 1 ? (left + right) / 2 : left + double(i) * step; };
+  auto X = [&](size_t i) {
+    return layers.size() == 1 ? (left + right) / 2 : left + double(i) * step;
+  };
   auto Y = [&](double v) { return plotBottom - (plotBottom - plotTop) * v / double(maxValue); };
-  text(out, 16, top + 18, "Through depth: spatial size (rows), receptive field (rows) on " +
-                              graph.nodes[layers[0]->fields[0].input].name +
-                              ", share of positions whose field reaches padding",
+  text(out, 16, top + 18,
+       "Through depth: spatial size (rows), receptive field (rows) on " +
+           graph.nodes[layers[0]->fields[0].input].name +
+           ", share of positions whose field reaches padding",
        13, "font-weight=\"bold\" fill=\"#111\"");
   rect(out, left, plotTop, right - left, plotBottom - plotTop, "fill=\"none\" stroke=\"#ccc\"");
   std::vector<std::pair<double, double>> size, field;
@@ -183,8 +189,8 @@ void writeDepthChart(std::ostream &out, const Graph &graph, const NetworkExplana
     const double value = double(maxValue) * tick / 4.0;
     text(out, left - 6, Y(value) + 4, std::to_string(int64_t(value + 0.5)), 10,
          "text-anchor=\"end\" fill=\"#555\"");
-    text(out, right + 6, Y(value) + 4, std::to_string(tick * 25) + "%", 10, "fill=\"" +
-                                                                                std::string(kPaddingColor) + "\"");
+    text(out, right + 6, Y(value) + 4, std::to_string(tick * 25) + "%", 10,
+         "fill=\"" + std::string(kPaddingColor) + "\"");
   }
   const double legend = plotTop - 12;
   text(out, left, legend, "— spatial size (rows, pixels)", 11, "fill=\"#333\"");
@@ -201,8 +207,8 @@ double regionPaddingShare(const Span &rows, const Span &cols, int64_t height, in
   return area > 0 ? 1.0 - double(overlap(rows, height)) * double(overlap(cols, width)) / area : 0.0;
 }
 
-std::string explanationSvg(const Graph &graph, const NetworkExplanation &explanation,
-                           NodeId target, int64_t y, int64_t x) {
+std::string explanationSvg(const Graph &graph, const NetworkExplanation &explanation, NodeId target,
+                           int64_t y, int64_t x) {
   const std::vector<std::optional<std::array<Span, 2>>> regions =
       influenceRegion(graph, target, y, x);
   std::vector<NodeId> drawn;
@@ -214,8 +220,8 @@ std::string explanationSvg(const Graph &graph, const NetworkExplanation &explana
   const double height = chartTop + kChartHeight;
   std::ostringstream out;
   out << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << px(kWidth) << "\" height=\""
-      << px(height) << "\" viewBox=\"0 0 " << px(kWidth) << " " << px(height)
-      << "\" font-family=\"" << kFont << "\">\n";
+      << px(height) << "\" viewBox=\"0 0 " << px(kWidth) << " " << px(height) << "\" font-family=\""
+      << kFont << "\">\n";
   const std::string title = graph.name + ": what position (" + std::to_string(y) + ", " +
                             std::to_string(x) + ") of " + graph.nodes[target].name +
                             " depends on, layer by layer";
@@ -227,8 +233,8 @@ std::string explanationSvg(const Graph &graph, const NetworkExplanation &explana
        "depends on; orange: the part of that region in padding",
        11.5, "fill=\"#555\"");
   for (size_t i = 0; i < drawn.size(); ++i)
-    writePanel(out, graph, drawn[i], *regions[drawn[i]],
-               double(i % kPanelsPerRow) * kPanelWidth, 60 + double(i / kPanelsPerRow) * kPanelHeight);
+    writePanel(out, graph, drawn[i], *regions[drawn[i]], double(i % kPanelsPerRow) * kPanelWidth,
+               60 + double(i / kPanelsPerRow) * kPanelHeight);
   writeDepthChart(out, graph, explanation, chartTop);
   out << "</svg>\n";
   return out.str();

@@ -97,8 +97,7 @@ std::vector<IdleCount> countIdlePerAxis(const Graph &graph) {
     const int64_t usedRows = std::count(marks[id][0].begin(), marks[id][0].end(), 1);
     const int64_t usedCols = std::count(marks[id][1].begin(), marks[id][1].end(), 1);
     const int64_t height = int64_t(marks[id][0].size()), width = int64_t(marks[id][1].size());
-    counts[id] = {height * width - usedRows * usedCols, height - usedRows, width - usedCols,
-                  false};
+    counts[id] = {height * width - usedRows * usedCols, height - usedRows, width - usedCols, false};
   }
   return counts;
 }
@@ -122,14 +121,14 @@ std::vector<IdleCount> countIdlePositions(const Graph &graph) {
 std::vector<std::vector<char>> influentialPositions(const Graph &graph) {
   std::vector<std::vector<char>> marks(graph.nodes.size());
   for (NodeId id = 0; id < graph.nodes.size(); ++id)
-    marks[id].assign(static_cast<size_t>(nodeExtent(graph, id, kAxes[0]) *
-                                         nodeExtent(graph, id, kAxes[1])),
-                     0);
+    marks[id].assign(
+        static_cast<size_t>(nodeExtent(graph, id, kAxes[0]) * nodeExtent(graph, id, kAxes[1])), 0);
   for (NodeId id : graph.outputs)
     std::fill(marks[id].begin(), marks[id].end(), 1);
   for (NodeId id = graph.nodes.size(); id-- > 0;) {
     const Node &node = graph.nodes[id];
-    if (node.isInput() || std::none_of(marks[id].begin(), marks[id].end(), [](char c) { return c; }))
+    if (node.isInput() ||
+        std::none_of(marks[id].begin(), marks[id].end(), [](char c) { return c; }))
       continue;
     for (size_t operand = 0; operand < node.operands.size(); ++operand) {
       const NodeId source = node.operands[operand];
@@ -145,8 +144,8 @@ std::vector<std::vector<char>> influentialPositions(const Graph &graph) {
   return marks;
 }
 
-std::vector<std::optional<std::array<Span, 2>>>
-influenceRegion(const Graph &graph, NodeId target, int64_t y, int64_t x) {
+std::vector<std::optional<std::array<Span, 2>>> influenceRegion(const Graph &graph, NodeId target,
+                                                                int64_t y, int64_t x) {
   std::vector<std::optional<std::array<Span, 2>>> regions(graph.nodes.size());
   regions[target] = std::array<Span, 2>{Span{y, y}, Span{x, x}};
   for (NodeId id = target + 1; id-- > 0;) {

@@ -11,8 +11,7 @@
 namespace cnnc::explain {
 
 /// Height then width: every per-axis table in explain/ is indexed in this order.
-constexpr std::array<ir::SpatialAxis, 2> kAxes = {ir::SpatialAxis::Height,
-                                                  ir::SpatialAxis::Width};
+constexpr std::array<ir::SpatialAxis, 2> kAxes = {ir::SpatialAxis::Height, ir::SpatialAxis::Width};
 
 /// How `axis` of `node`'s output reads operand `operand`; pointwise when the OpDef has
 /// no axisWindow.

@@ -65,8 +65,8 @@ const BruteForceCase kCases[] = {
 class BruteForce : public testing::TestWithParam<BruteForceCase> {
 protected:
   void SetUp() override {
-    file_ = std::make_unique<dsl::SourceFile>("n.cnn", std::string("network n\n") +
-                                                           GetParam().source);
+    file_ =
+        std::make_unique<dsl::SourceFile>("n.cnn", std::string("network n\n") + GetParam().source);
     dsl::DiagnosticEngine diags(file_.get());
     dsl::Module module = dsl::parseModule(*file_, diags);
     graph_ = import::buildGraph(module, diags);
@@ -85,23 +85,22 @@ protected:
     std::vector<char> changed(size_t(height * width));
     for (int64_t c = 0; c < channels; ++c)
       for (int64_t p = 0; p < height * width; ++p)
-        changed[size_t(p)] |= a.data[size_t(c * height * width + p)] !=
-                              b.data[size_t(c * height * width + p)];
+        changed[size_t(p)] |=
+            a.data[size_t(c * height * width + p)] != b.data[size_t(c * height * width + p)];
     return changed;
   }
 
   /// For every input pixel, the output positions that change when it does.
   std::vector<std::vector<char>> perturbEachPixel() {
     const rt::Tensor base = eval::evaluateReference(*graph_, weights_, inputs_).begin()->second;
-    const int64_t channels = input().shape[1], height = input().shape[2],
-                  width = input().shape[3];
+    const int64_t channels = input().shape[1], height = input().shape[2], width = input().shape[3];
     std::vector<std::vector<char>> effects;
     for (int64_t p = 0; p < height * width; ++p) {
       eval::TensorMap perturbed = inputs_;
       for (int64_t c = 0; c < channels; ++c)
         perturbed.begin()->second.data[size_t(c * height * width + p)] += 1.0f;
-      effects.push_back(
-          changedPositions(base, eval::evaluateReference(*graph_, weights_, perturbed).begin()->second));
+      effects.push_back(changedPositions(
+          base, eval::evaluateReference(*graph_, weights_, perturbed).begin()->second));
     }
     return effects;
   }
@@ -192,8 +191,7 @@ TEST_P(BruteForce, BorderPositionsAreThoseThePadValueChanges) {
       for (size_t x = 0; x < colFlags.size(); ++x)
         EXPECT_EQ(bool(changed[y * colFlags.size() + x]), rowFlags[y] || colFlags[x])
             << node.name << " (" << y << ", " << x << ")";
-    EXPECT_EQ(std::count(changed.begin(), changed.end(), 1),
-              explanation.layers[id].borderPositions)
+    EXPECT_EQ(std::count(changed.begin(), changed.end(), 1), explanation.layers[id].borderPositions)
         << node.name;
   }
 }

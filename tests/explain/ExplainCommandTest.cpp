@@ -2,10 +2,9 @@
 // call it wrong (exit 1 for a bad network or file, 2 for bad usage, no partial files).
 #include "Subprocess.h"
 
+#include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
-
-#include <fstream>
 
 namespace fs = std::filesystem;
 
@@ -74,7 +73,7 @@ TEST_F(ExplainCommand, PrintsTheTable) {
 
 TEST_F(ExplainCommand, WritesJsonDotAndSvg) {
   CommandRun run = explain({path("tiny.cnn"), "--json", path("t.json"), "--dot", path("t.dot"),
-                     "--svg", path("t.svg"), "--position", "0,2"});
+                            "--svg", path("t.svg"), "--position", "0,2"});
   ASSERT_EQ(run.exitCode, 0) << run.err;
   nlohmann::json json = nlohmann::json::parse(readFile(dir_ / "t.json"));
   EXPECT_EQ(json["format"], "cnnc-explain/1");

@@ -51,8 +51,10 @@ protected:
     double padded = 0, total = 0;
     for (size_t operand = 0; operand < node.operands.size(); ++operand) {
       const ir::NodeId source = node.operands[operand];
-      const ir::AxisWindow rows = explain::operandWindow(*graph_, node, operand, ir::SpatialAxis::Height);
-      const ir::AxisWindow cols = explain::operandWindow(*graph_, node, operand, ir::SpatialAxis::Width);
+      const ir::AxisWindow rows =
+          explain::operandWindow(*graph_, node, operand, ir::SpatialAxis::Height);
+      const ir::AxisWindow cols =
+          explain::operandWindow(*graph_, node, operand, ir::SpatialAxis::Width);
       const int64_t inH = explain::nodeExtent(*graph_, source, ir::SpatialAxis::Height);
       const int64_t inW = explain::nodeExtent(*graph_, source, ir::SpatialAxis::Width);
       const auto &padRows = borders[source].axes[0].isPadding;
