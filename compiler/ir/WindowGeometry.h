@@ -67,10 +67,11 @@ int64_t spatialExtent(const Shape &shape, SpatialAxis axis);
 /// `cnnc explain`: output o reads the operand coordinates
 /// windowStart(o, stride, padBegin) + t * dilation for taps t in [0, kernel). A
 /// coordinate outside [0, extent) reads the padding through `padMode` (a pooling
-/// layer's implicit padding counts as Constant), unless `outsideIsAbsent`: then it is not
-/// read at all (concat along the axis: the output rows of the other operands). A
-/// coordinate past the padding is never read (see isTapRead). Stride 0: every output reads the same taps (a softmax
-/// along the axis). The default is a pointwise layer: output o reads coordinate o.
+/// layer's implicit padding counts as Constant), unless `outsideIsAbsent`: then it is
+/// not read at all (concat along the axis: the output rows of the other operands). A
+/// coordinate past the padding is never read (see isTapRead). Stride 0: every output
+/// reads the same taps (a softmax along the axis). The default is a pointwise layer:
+/// output o reads coordinate o.
 struct AxisWindow {
   int64_t kernel = 1;
   int64_t stride = 1;

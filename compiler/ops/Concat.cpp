@@ -75,7 +75,6 @@ AxisWindow concatAxisWindow(const Node &node, const std::vector<Shape> &inputs, 
   return window;
 }
 
-
 /// Each coordinate along `dim` reads the operand that covers it. Reads are clamped
 /// into each operand's extent so bounds inference never asks an operand for more than
 /// it has; the select discards the clamped values.

@@ -29,7 +29,6 @@ AxisWindow flattenAxisWindow(const Node &, const std::vector<Shape> &inputs, siz
   return wholeAxisWindow(spatialExtent(inputs[0], axis));
 }
 
-
 /// out(f, n) = in(f % W, (f / W) % H, f / (W * H), n): PyTorch's row-major order.
 Halide::Func lowerFlatten(const lower::LowerContext &context) {
   using lower::i32;

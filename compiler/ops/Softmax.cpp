@@ -66,7 +66,6 @@ AxisWindow softmaxAxisWindow(const Node &node, const std::vector<Shape> &inputs,
   return window;
 }
 
-
 /// exp(x - max) / sum(exp(x - max)) along `dim`, the numerically stable form.
 Halide::Func lowerSoftmax(const lower::LowerContext &context) {
   using lower::i32;
