@@ -8,9 +8,12 @@
 #include "compiler/explain/LayerWindows.h"
 #include "compiler/explain/ReceptiveFields.h"
 #include "compiler/import/BuildGraph.h"
+#include "compiler/ir/OpRegistry.h"
 #include "dsl/Parser.h"
 
 #include <gtest/gtest.h>
+
+#include <set>
 
 namespace {
 
@@ -256,6 +259,15 @@ TEST_F(ExplainTest, HugeTensorsCountIdlePixelsPerAxis) {
   EXPECT_EQ(layer("x").idleRows, 1);
   EXPECT_EQ(layer("x").idleCols, 1);
   EXPECT_EQ(layer("c").idlePositions, 0);
+}
+
+TEST(ExplainRegistry, OnlyPointwiseOperatorsLackAnAxisWindow) {
+  // An operator without axisWindow reads each position at its own coordinates; a new
+  // window operator that forgot it would silently get wrong receptive fields.
+  const std::set<std::string> pointwise = {"batch_norm", "relu",      "relu6", "sigmoid",
+                                           "tanh",       "leaky_relu", "add",   "linear"};
+  for (const ir::OpDef &op : ir::OpRegistry::builtin().all())
+    EXPECT_EQ(op.axisWindow == nullptr, pointwise.count(op.name) == 1) << op.name;
 }
 
 TEST(ReceptiveFieldRecurrence, MatchesTheStandardFormula) {
