@@ -11,6 +11,7 @@
 #include "compiler/explain/ExplainSvg.h"
 #include "compiler/explain/Explanation.h"
 #include "compiler/explain/Influence.h"
+#include "compiler/import/Suggest.h"
 #include "compiler/explain/LayerWindows.h"
 #include "compiler/ir/OpDef.h"
 #include "runtime/AtomicWrite.h"
@@ -174,7 +175,11 @@ std::optional<Focus> readFocus(const ParsedOptions &options, const Graph &graph,
   if (std::optional<std::string> name = options.get("--layer")) {
     std::optional<NodeId> found = graph.find(*name);
     if (!found) {
-      error = "--layer '" + *name + "' names no layer of network " + graph.name;
+      std::vector<std::string> names;
+      for (const Node &node : graph.nodes)
+        names.push_back(node.name);
+      error = "--layer '" + *name + "' names no layer of network " + graph.name +
+              import::suggestion(*name, names);
       return std::nullopt;
     }
     focus.node = *found;

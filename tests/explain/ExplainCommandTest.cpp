@@ -135,6 +135,8 @@ TEST_F(ExplainCommand, UsageErrors) {
       {{path("tiny.cnn"), "--position", "a,b"}, "--position expects Y,X"},
       {{path("tiny.cnn"), "--position", "3,0"}, "--position 3,0 is outside down's 3x3 positions"},
       {{path("tiny.cnn"), "--layer", "conv9"}, "--layer 'conv9' names no layer of network tiny"},
+      {{path("tiny.cnn"), "--layer", "conv2"},
+       "--layer 'conv2' names no layer of network tiny (did you mean 'conv1'?)"},
       {{path("tiny.cnn"), "--frobnicate"}, "unknown option"},
       {{path("tiny.cnn"), "--json"}, "needs a value"},
   };
@@ -151,6 +153,29 @@ TEST_F(ExplainCommand, UnwritableOutputIsAnInputErrorWithoutPartialFiles) {
   EXPECT_EQ(run.exitCode, 1);
   EXPECT_NE(run.err.find("cnnc: error:"), std::string::npos) << run.err;
   EXPECT_FALSE(fs::exists(dir_ / "no"));
+}
+
+TEST_F(ExplainCommand, TwoInputsAndAConcatAlongWidth) {
+  std::ofstream(dir_ / "two.cnn") << "network two\ninput a: f32[1, 2, 8, 8]\n"
+                                     "input b: f32[1, 2, 8, 8]\n"
+                                     "c = conv2d(a, out_channels=2, kernel_size=3, padding=1)\n"
+                                     "d = conv2d(b, out_channels=2, kernel_size=5, stride=2, "
+                                     "padding=2)\n"
+                                     "p = max_pool2d(c, kernel_size=2)\ns = add(p, d)\n"
+                                     "k = concat(s, d, dim=3)\noutput k\n";
+  CommandRun run = explain({path("two.cnn"), "--json", path("two.json"), "--svg", path("two.svg")});
+  ASSERT_EQ(run.exitCode, 0) << run.err;
+  // s = p + d: on a the field of p (4, jump 2, start -1), on b that of d (5, 2, -2).
+  EXPECT_NE(run.out.find("4x4       2x2     -1,-1"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("5x5       2x2     -2,-2       on b"), std::string::npos) << run.out;
+  // k's right half comes from d alone: on a its fields are not the same everywhere.
+  EXPECT_NE(run.out.find("4x4*"), std::string::npos) << run.out;
+  nlohmann::json json = nlohmann::json::parse(readFile(dir_ / "two.json"));
+  const nlohmann::json &k = json["layers"][6];
+  EXPECT_EQ(k["name"], "k");
+  EXPECT_EQ(k["receptive_field"][0]["cols"]["regular"], false);
+  EXPECT_EQ(k["receptive_field"][1]["input"], "b");
+  EXPECT_EQ(k["receptive_field"][1]["rows"]["size"], 5);
 }
 
 TEST_F(ExplainCommand, LayerAndPositionSelectTheFocus) {
