@@ -8,7 +8,8 @@
 //    jump, so they can overlap real pixels that a stride or a ceil_mode window skips);
 //  - idle pixels: the pixels whose perturbation changes no output;
 //  - border shares: change the value every pad writes and see which positions of every
-//    layer change: exactly those whose field reaches padding.
+//    layer change: exactly those whose field reaches padding; and change one padded
+//    value at a time: each changes border positions only, and together all of them.
 #include "compiler/eval/RandomTensors.h"
 #include "compiler/eval/Reference.h"
 #include "compiler/explain/Borders.h"
@@ -17,6 +18,7 @@
 #include "compiler/explain/ReceptiveFields.h"
 #include "compiler/import/BuildGraph.h"
 #include "compiler/ir/OpDef.h"
+#include "compiler/ir/RefTensor.h"
 #include "dsl/Parser.h"
 
 #include <gtest/gtest.h>
@@ -194,6 +196,98 @@ TEST_P(BruteForce, BorderPositionsAreThoseThePadValueChanges) {
     EXPECT_EQ(std::count(changed.begin(), changed.end(), 1), explanation.layers[id].borderPositions)
         << node.name;
   }
+}
+
+/// One padded value to change while evaluating: position (y, x) of `node`, every channel.
+struct Poke {
+  ir::NodeId node;
+  int64_t y, x;
+};
+
+/// The reference evaluation node by node (as eval::evaluateReference does it), keeping
+/// every tensor, with `poke` applied to its node's output before anything reads it.
+std::vector<ir::RefTensor> evaluateAll(const ir::Graph &graph, const eval::TensorMap &weights,
+                                       const eval::TensorMap &inputs, std::optional<Poke> poke) {
+  auto toDouble = [](const rt::Tensor &tensor) {
+    ir::RefTensor result(tensor.shape);
+    std::copy(tensor.data.begin(), tensor.data.end(), result.data.begin());
+    return result;
+  };
+  std::vector<ir::RefTensor> values(graph.nodes.size());
+  for (ir::NodeId id = 0; id < graph.nodes.size(); ++id) {
+    const ir::Node &node = graph.nodes[id];
+    if (node.isInput()) {
+      values[id] = toDouble(inputs.at(node.name));
+      continue;
+    }
+    std::vector<ir::RefTensor> layerWeights;
+    if (node.op->weights)
+      for (const ir::WeightSpec &spec : node.op->weights(node, ir::operandShapes(graph, node)))
+        layerWeights.push_back(toDouble(weights.at(node.name + "." + spec.suffix)));
+    std::vector<const ir::RefTensor *> operands, weightPtrs;
+    for (ir::NodeId operand : node.operands)
+      operands.push_back(&values[operand]);
+    for (const ir::RefTensor &weight : layerWeights)
+      weightPtrs.push_back(&weight);
+    values[id] = ir::RefTensor(node.shape);
+    node.op->reference({node, operands, weightPtrs, values[id]});
+    if (poke && poke->node == id)
+      for (int64_t c = 0; c < node.shape[1]; ++c)
+        values[id].at(0, c, poke->y, poke->x) += 1.0;
+  }
+  return values;
+}
+
+std::vector<char> changedRefPositions(const ir::RefTensor &a, const ir::RefTensor &b) {
+  const int64_t channels = a.shape[1], height = a.shape[2], width = a.shape[3];
+  std::vector<char> changed(size_t(height * width));
+  for (int64_t c = 0; c < channels; ++c)
+    for (int64_t p = 0; p < height * width; ++p)
+      changed[size_t(p)] |=
+          a.data[size_t(c * height * width + p)] != b.data[size_t(c * height * width + p)];
+  return changed;
+}
+
+TEST_P(BruteForce, EachPaddedValueReachesBorderPositionsOnly) {
+  if (GetParam().copiesPixels)
+    GTEST_SKIP() << "reflected, replicated or wrapped padding is not a value of its own";
+  const std::vector<explain::NodeBorder> borders = explain::computeBorders(*graph_);
+  const std::vector<ir::RefTensor> base = evaluateAll(*graph_, weights_, inputs_, std::nullopt);
+  std::vector<std::vector<char>> reached(graph_->nodes.size());
+  for (ir::NodeId id = 0; id < graph_->nodes.size(); ++id)
+    reached[id].assign(size_t(borders[id].positions()), 0);
+  size_t pokes = 0;
+  for (ir::NodeId pad = 0; pad < graph_->nodes.size(); ++pad) {
+    const ir::Node &node = graph_->nodes[pad];
+    const ir::PadAttrs *attrs = std::get_if<ir::PadAttrs>(&node.attrs);
+    if (!attrs)
+      continue;
+    const ir::Shape &in = graph_->nodes[node.operands[0]].shape;
+    for (int64_t y = 0; y < node.shape[2]; ++y)
+      for (int64_t x = 0; x < node.shape[3]; ++x) {
+        if (y >= attrs->padding.top && y < attrs->padding.top + in[2] && x >= attrs->padding.left &&
+            x < attrs->padding.left + in[3])
+          continue; // a copied pixel, not padding
+        ++pokes;
+        const std::vector<ir::RefTensor> poked =
+            evaluateAll(*graph_, weights_, inputs_, Poke{pad, y, x});
+        for (ir::NodeId id = pad; id < graph_->nodes.size(); ++id) {
+          const std::vector<char> changed = changedRefPositions(base[id], poked[id]);
+          const auto &rows = borders[id].axes[0].reachesPadding;
+          const auto &cols = borders[id].axes[1].reachesPadding;
+          for (size_t p = 0; p < changed.size(); ++p) {
+            EXPECT_TRUE(!changed[p] || rows[p / cols.size()] || cols[p % cols.size()])
+                << graph_->nodes[id].name << " position " << p << " changed by " << node.name
+                << " (" << y << ", " << x << ") but is not a border position";
+            reached[id][p] |= changed[p];
+          }
+        }
+      }
+  }
+  ASSERT_GT(pokes, 0u);
+  for (ir::NodeId id = 0; id < graph_->nodes.size(); ++id)
+    EXPECT_EQ(std::count(reached[id].begin(), reached[id].end(), 1), borders[id].borderPositions())
+        << graph_->nodes[id].name;
 }
 
 INSTANTIATE_TEST_SUITE_P(Explain, BruteForce, testing::ValuesIn(kCases),
