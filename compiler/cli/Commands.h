@@ -13,6 +13,7 @@ int runBenchCommand(const std::vector<std::string> &args);
 int runCompileCommand(const std::vector<std::string> &args);
 int runRuntimeCommand(const std::vector<std::string> &args);
 int runImportCommand(const std::vector<std::string> &args);
+int runExplainCommand(const std::vector<std::string> &args);
 
 /// Exit codes.
 constexpr int kExitSuccess = 0;

@@ -23,6 +23,9 @@ commands:
   runtime -o DIR [--target T]   write the Halide runtime (one per program)
   import MODEL.onnx -o NET.cnn [--weights-out W] [--name N]
                                 convert an ONNX model into .cnn and safetensors weights
+  explain NET.cnn [--json F] [--dot F] [--svg F] [--layer L] [--position Y,X]
+                                per layer: receptive field, padding reach, pixels that
+                                never matter, FLOPs, parameters, activation bytes
   help                          show this help
 
 Run `cnnc COMMAND --help` for a command's options.
@@ -64,6 +67,8 @@ int dispatch(const std::vector<std::string> &words) {
     return runRuntimeCommand(rest);
   if (command == "import")
     return runImportCommand(rest);
+  if (command == "explain")
+    return runExplainCommand(rest);
   std::cerr << "cnnc: unknown command '" << command << "'\n" << kMainHelp;
   return kExitUsage;
 }

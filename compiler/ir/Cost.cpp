@@ -18,6 +18,10 @@ int64_t nodeFlops(const Graph &graph, const Node &node) {
   return node.isInput() ? 0 : node.op->flops(node, operandShapes(graph, node));
 }
 
+int64_t nodeOutputBytes(const Node &node) {
+  return static_cast<int64_t>(sizeof(float)) * elementCount(node.shape).value_or(0);
+}
+
 int64_t graphFlops(const Graph &graph) {
   int64_t total = 0;
   for (const Node &node : graph.nodes)

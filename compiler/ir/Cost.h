@@ -11,6 +11,8 @@ int64_t nodeParameters(const Graph &graph, const Node &node);
 /// A multiply-add counts 2.
 int64_t nodeFlops(const Graph &graph, const Node &node);
 int64_t graphFlops(const Graph &graph);
+/// Bytes of the layer's output tensor (f32, stored once).
+int64_t nodeOutputBytes(const Node &node);
 int64_t graphParameters(const Graph &graph);
 
 } // namespace cnnc::ir

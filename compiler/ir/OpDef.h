@@ -7,6 +7,7 @@
 #include "compiler/ir/Attrs.h"
 #include "compiler/ir/Graph.h"
 #include "compiler/ir/TensorType.h"
+#include "compiler/ir/WindowGeometry.h"
 #include "dsl/Diagnostic.h"
 
 #include <optional>
@@ -70,6 +71,11 @@ struct OpDef {
   void (*reference)(const RefContext &context) = nullptr;
   /// Floating-point operations of one evaluation (a multiply-add counts 2).
   int64_t (*flops)(const Node &node, const std::vector<Shape> &inputs) = nullptr;
+  /// How each spatial axis of the output reads operand `operand` (`cnnc explain`:
+  /// receptive fields, border shares, pixels that never matter). Null for a layer that
+  /// reads each position at its own coordinates (pointwise layers, linear on [N, F]).
+  AxisWindow (*axisWindow)(const Node &node, const std::vector<Shape> &inputs, size_t operand,
+                           SpatialAxis axis) = nullptr;
   /// The pure Halide algorithm (no scheduling: STYLE.md 1.7).
   Halide::Func (*lower)(const lower::LowerContext &context) = nullptr;
 

@@ -66,4 +66,45 @@ const char *padModeName(PadMode mode) {
   return "?";
 }
 
+int64_t spatialExtent(const Shape &shape, SpatialAxis axis) {
+  if (shape.size() != 4)
+    return 1;
+  return axis == SpatialAxis::Height ? shape[2] : shape[3];
+}
+
+AxisWindow slidingWindow(int64_t kernel, int64_t stride, int64_t dilation, int64_t padBegin,
+                         int64_t padEnd, PadMode padMode) {
+  AxisWindow window;
+  window.kernel = kernel;
+  window.stride = stride;
+  window.dilation = dilation;
+  window.padBegin = padBegin;
+  window.padEnd = padEnd;
+  window.padMode = padMode;
+  return window;
+}
+
+AxisWindow wholeAxisWindow(int64_t extent) {
+  return slidingWindow(extent, extent, 1, 0, 0, PadMode::Constant);
+}
+
+int64_t windowTap(const AxisWindow &window, int64_t out, int64_t tap) {
+  return windowStart(out, window.stride, window.padBegin) + tap * window.dilation;
+}
+
+bool isTapRead(const AxisWindow &window, int64_t u, int64_t extent) {
+  if (window.outsideIsAbsent)
+    return u >= 0 && u < extent;
+  return u >= -window.padBegin && u < extent + window.padEnd;
+}
+
+Span windowReads(const AxisWindow &window, Span outputs) {
+  return {windowTap(window, outputs.first, 0), windowTap(window, outputs.last, window.kernel - 1)};
+}
+
+ReceptiveField throughWindow(const ReceptiveField &in, const AxisWindow &window) {
+  return {in.size + (dilatedKernelExtent(window.kernel, window.dilation) - 1) * in.jump,
+          in.jump * window.stride, in.start - window.padBegin * in.jump};
+}
+
 } // namespace cnnc::ir

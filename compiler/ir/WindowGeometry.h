@@ -4,6 +4,7 @@
 #pragma once
 
 #include "compiler/ir/Attrs.h"
+#include "compiler/ir/TensorType.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -54,5 +55,69 @@ T averagePoolTaps(T start, T kernel, T in, T padEnd, bool countIncludePad) {
     return end - start;
   return min(end, in) - max(start, T(0));
 }
+
+/// The two spatial axes of an NCHW tensor.
+enum class SpatialAxis { Height, Width };
+
+/// The number of positions along a spatial axis: H or W of a 4-D tensor, 1 for a 2-D
+/// [N, F] tensor (it has one position, whose value may depend on the whole input).
+int64_t spatialExtent(const Shape &shape, SpatialAxis axis);
+
+/// How one spatial axis of a layer's output reads the same axis of one operand, for
+/// `cnnc explain`: output o reads the operand coordinates
+/// windowStart(o, stride, padBegin) + t * dilation for taps t in [0, kernel). A
+/// coordinate outside [0, extent) reads the padding through `padMode` (a pooling
+/// layer's implicit padding counts as Constant), unless `outsideIsAbsent`: then it is
+/// not read at all (concat along the axis: the output rows of the other operands). A
+/// coordinate past the padding is never read (see isTapRead). Stride 0: every output
+/// reads the same taps (a softmax along the axis). The default is a pointwise layer:
+/// output o reads coordinate o.
+struct AxisWindow {
+  int64_t kernel = 1;
+  int64_t stride = 1;
+  int64_t dilation = 1;
+  int64_t padBegin = 0;
+  int64_t padEnd = 0;
+  PadMode padMode = PadMode::Constant;
+  bool outsideIsAbsent = false;
+};
+
+/// A sliding window (convolution or pooling) along one axis.
+AxisWindow slidingWindow(int64_t kernel, int64_t stride, int64_t dilation, int64_t padBegin,
+                         int64_t padEnd, PadMode padMode);
+/// Every output reads the whole axis of `extent` (global pooling, flatten).
+AxisWindow wholeAxisWindow(int64_t extent);
+
+/// The operand coordinate that tap `tap` of output `out` reads (may be in the padding).
+int64_t windowTap(const AxisWindow &window, int64_t out, int64_t tap);
+
+/// Whether a tap at operand coordinate `u` reads anything: it must lie within the
+/// padded operand [-padBegin, extent + padEnd) (PyTorch clips a ceil_mode window's
+/// overhang past the end padding), and within the operand when `outsideIsAbsent`.
+bool isTapRead(const AxisWindow &window, int64_t u, int64_t extent);
+
+/// A closed interval of coordinates along one axis, possibly outside the tensor.
+struct Span {
+  int64_t first = 0;
+  int64_t last = 0;
+  int64_t size() const { return last - first + 1; }
+};
+/// The hull of the operand coordinates read by the outputs in `outputs`, in virtual
+/// coordinates: a padded coordinate keeps its position outside the tensor.
+Span windowReads(const AxisWindow &window, Span outputs);
+
+/// The receptive field of one axis of a layer on one network input, by the standard
+/// recurrence (Araujo, Norris & Sim, Distill 2019; Dumoulin & Visin 2016): `size` is
+/// the extent of the input coordinates one output reads, padded (virtual) coordinates
+/// included; `jump` the distance on the input between neighbouring outputs' fields;
+/// `start` the first input coordinate of output 0's field (negative in the padding).
+struct ReceptiveField {
+  int64_t size = 1;
+  int64_t jump = 1;
+  int64_t start = 0;
+};
+/// Through one window: size + (dilation*(kernel-1))*jump, jump*stride, start -
+/// padBegin*jump.
+ReceptiveField throughWindow(const ReceptiveField &in, const AxisWindow &window);
 
 } // namespace cnnc::ir

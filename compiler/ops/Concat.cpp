@@ -61,6 +61,19 @@ void referenceConcat(const RefContext &context) {
 
 int64_t concatFlops(const Node &, const std::vector<Shape> &) { return 0; }
 
+/// Along a spatial `dim`, output o reads operand k at o - (the extents of operands
+/// before k); the outputs of the other operands do not read it at all.
+AxisWindow concatAxisWindow(const Node &node, const std::vector<Shape> &inputs, size_t operand,
+                            SpatialAxis axis) {
+  const int64_t dim = std::get<AxisAttrs>(node.attrs).dim;
+  AxisWindow window;
+  if (inputs[operand].size() != 4 || dim != (axis == SpatialAxis::Height ? 2 : 3))
+    return window;
+  for (size_t k = 0; k < operand; ++k)
+    window.padBegin += spatialExtent(inputs[k], axis);
+  window.outsideIsAbsent = true;
+  return window;
+}
 
 /// Each coordinate along `dim` reads the operand that covers it. Reads are clamped
 /// into each operand's extent so bounds inference never asks an operand for more than
@@ -100,6 +113,7 @@ OpDef concat() {
   def.inferShape = inferConcatShape;
   def.reference = referenceConcat;
   def.flops = concatFlops;
+  def.axisWindow = concatAxisWindow;
   def.lower = lowerConcat;
   return def;
 }

@@ -164,6 +164,15 @@ int64_t conv2dFlops(const Node &node, const std::vector<Shape> &inputs) {
   return 2 * numel(node.shape) * macsPerOutput;
 }
 
+AxisWindow conv2dAxisWindow(const Node &node, const std::vector<Shape> &, size_t,
+                            SpatialAxis axis) {
+  const Conv2dAttrs &a = std::get<Conv2dAttrs>(node.attrs);
+  if (axis == SpatialAxis::Height)
+    return slidingWindow(a.kernel.h, a.stride.h, a.dilation.h, a.padding.top, a.padding.bottom,
+                         a.padMode);
+  return slidingWindow(a.kernel.w, a.stride.w, a.dilation.w, a.padding.left, a.padding.right,
+                       a.padMode);
+}
 
 /// out(x, y, o, n) = bias(o) + sum over (i, ky, kx) of w(kx, ky, i, o) * in(...), with
 /// the input extended by the padding mode. A folded batch-norm scales the weights
@@ -241,6 +250,7 @@ OpDef conv2d() {
   def.weights = conv2dWeights;
   def.reference = referenceConv2d;
   def.flops = conv2dFlops;
+  def.axisWindow = conv2dAxisWindow;
   def.lower = lowerConv2d;
   def.absorbsChannelAffine = true;
   return def;

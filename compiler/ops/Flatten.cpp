@@ -23,6 +23,11 @@ void referenceFlatten(const RefContext &context) { context.output.data = context
 
 int64_t flattenFlops(const Node &, const std::vector<Shape> &) { return 0; }
 
+/// The output has no spatial axes: its one position holds every input position.
+AxisWindow flattenAxisWindow(const Node &, const std::vector<Shape> &inputs, size_t,
+                             SpatialAxis axis) {
+  return wholeAxisWindow(spatialExtent(inputs[0], axis));
+}
 
 /// out(f, n) = in(f % W, (f / W) % H, f / (W * H), n): PyTorch's row-major order.
 Halide::Func lowerFlatten(const lower::LowerContext &context) {
@@ -49,6 +54,7 @@ OpDef flatten() {
   def.inferShape = inferFlattenShape;
   def.reference = referenceFlatten;
   def.flops = flattenFlops;
+  def.axisWindow = flattenAxisWindow;
   def.lower = lowerFlatten;
   return def;
 }

@@ -40,6 +40,11 @@ int64_t globalPoolFlops(const Node &, const std::vector<Shape> &inputs) { return
 
 Halide::Func lowerGlobalPool(const lower::LowerContext &context);
 
+AxisWindow globalPoolAxisWindow(const Node &, const std::vector<Shape> &inputs, size_t,
+                                SpatialAxis axis) {
+  return wholeAxisWindow(spatialExtent(inputs[0], axis));
+}
+
 OpDef globalPool(const char *name, const char *torch, const char *summary,
                  std::optional<Attrs> (*build)(AttrReader &)) {
   OpDef def(name);
@@ -49,6 +54,7 @@ OpDef globalPool(const char *name, const char *torch, const char *summary,
   def.inferShape = inferGlobalPoolShape;
   def.reference = referenceGlobalPool;
   def.flops = globalPoolFlops;
+  def.axisWindow = globalPoolAxisWindow;
   def.lower = lowerGlobalPool;
   return def;
 }

@@ -61,6 +61,13 @@ void referencePad(const RefContext &context) {
 
 int64_t padFlops(const Node &, const std::vector<Shape> &) { return 0; }
 
+/// Output o reads input o - begin: the border reads the padding.
+AxisWindow padAxisWindow(const Node &node, const std::vector<Shape> &, size_t, SpatialAxis axis) {
+  const PadAttrs &a = std::get<PadAttrs>(node.attrs);
+  if (axis == SpatialAxis::Height)
+    return slidingWindow(1, 1, 1, a.padding.top, a.padding.bottom, a.mode);
+  return slidingWindow(1, 1, 1, a.padding.left, a.padding.right, a.mode);
+}
 
 /// out(x, y) = in extended by the mode, read at (x - left, y - top).
 Halide::Func lowerPad(const lower::LowerContext &context) {
@@ -89,6 +96,7 @@ OpDef pad() {
   def.inferShape = inferPadShape;
   def.reference = referencePad;
   def.flops = padFlops;
+  def.axisWindow = padAxisWindow;
   def.lower = lowerPad;
   def.pointwise = true;
   def.foldsIntoConsumer = true;

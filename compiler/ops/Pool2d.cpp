@@ -129,6 +129,18 @@ void referencePool2d(const RefContext &context) {
                                      : averageOverWindow(in, attrs, n, c, oh, ow);
 }
 
+/// The implicit padding (-inf for max, zero for average) counts as padding for
+/// `explain`, and so does a ceil_mode window's overhang past it.
+AxisWindow pool2dAxisWindow(const Node &node, const std::vector<Shape> &, size_t,
+                            SpatialAxis axis) {
+  const Pool2dAttrs &a = std::get<Pool2dAttrs>(node.attrs);
+  if (axis == SpatialAxis::Height)
+    return slidingWindow(a.kernel.h, a.stride.h, a.dilation.h, a.padding.top, a.padding.bottom,
+                         PadMode::Constant);
+  return slidingWindow(a.kernel.w, a.stride.w, a.dilation.w, a.padding.left, a.padding.right,
+                       PadMode::Constant);
+}
+
 int64_t pool2dFlops(const Node &node, const std::vector<Shape> &) {
   const Pool2dAttrs &attrs = std::get<Pool2dAttrs>(node.attrs);
   return numel(node.shape) * attrs.kernel.h * attrs.kernel.w;
@@ -185,6 +197,7 @@ OpDef maxPool2d() {
   def.inferShape = inferPool2dShape;
   def.reference = referencePool2d;
   def.flops = pool2dFlops;
+  def.axisWindow = pool2dAxisWindow;
   def.lower = lowerPool2d;
   def.computesProducerPerTile = true;
   return def;
@@ -204,6 +217,7 @@ OpDef avgPool2d() {
   def.inferShape = inferPool2dShape;
   def.reference = referencePool2d;
   def.flops = pool2dFlops;
+  def.axisWindow = pool2dAxisWindow;
   def.lower = lowerPool2d;
   def.computesProducerPerTile = true;
   return def;

@@ -55,6 +55,16 @@ void referenceSoftmax(const RefContext &context) {
 
 int64_t softmaxFlops(const Node &node, const std::vector<Shape> &) { return 4 * numel(node.shape); }
 
+/// Along a spatial `dim`, every output reads the whole axis (stride 0: the same taps).
+AxisWindow softmaxAxisWindow(const Node &node, const std::vector<Shape> &inputs, size_t,
+                             SpatialAxis axis) {
+  const int64_t dim = std::get<AxisAttrs>(node.attrs).dim;
+  if (inputs[0].size() != 4 || dim != (axis == SpatialAxis::Height ? 2 : 3))
+    return AxisWindow{};
+  AxisWindow window = wholeAxisWindow(spatialExtent(inputs[0], axis));
+  window.stride = 0;
+  return window;
+}
 
 /// exp(x - max) / sum(exp(x - max)) along `dim`, the numerically stable form.
 Halide::Func lowerSoftmax(const lower::LowerContext &context) {
@@ -87,6 +97,7 @@ OpDef softmax() {
   def.inferShape = inferSoftmaxShape;
   def.reference = referenceSoftmax;
   def.flops = softmaxFlops;
+  def.axisWindow = softmaxAxisWindow;
   def.lower = lowerSoftmax;
   return def;
 }
