@@ -27,6 +27,10 @@ struct LoweredTensor {
   /// boundary checks run once per input element instead of once per tap, and the
   /// inner loops read a plain buffer. Undefined for other layers.
   Halide::Func windowInput;
+  /// For a layer whose prepared weights are grouped in blocks of output channels
+  /// (conv2d): the block (lower::convChannelBlock), which schedules must use as their
+  /// register block. 0 for other layers.
+  int64_t channelBlock = 0;
 };
 
 /// A weight tensor in PyTorch's layout, dimensions reversed like activations:
@@ -71,6 +75,8 @@ struct LowerContext {
   Halide::Func *windowInput = nullptr;
   /// Where a layer registers functions of its weights alone (WeightPreparation).
   WeightPreparation *preparation = nullptr;
+  /// Where a layer with channel-blocked weights leaves its block (LoweredTensor).
+  int64_t *channelBlock = nullptr;
 };
 
 /// The variables every lowered tensor is defined over.

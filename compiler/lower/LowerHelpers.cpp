@@ -92,9 +92,11 @@ Halide::Func withBoundary(const Halide::Func &source, ir::PadMode mode, float va
   return source;
 }
 
-int64_t outputChannelBlock(int64_t channels) {
+int64_t convChannelBlock(int64_t outChannels, int64_t outWidth, int64_t groups) {
+  if (groups == 1 && outChannels % kChannelVectorBlock == 0 && outWidth < 2 * kChannelVectorBlock)
+    return kChannelVectorBlock;
   for (int64_t block : {8, 4, 2})
-    if (channels % block == 0)
+    if (outChannels % block == 0)
       return block;
   return 1;
 }

@@ -24,12 +24,18 @@ std::vector<Halide::Var> tensorArgs(size_t rank);
 Halide::Func withBoundary(const Halide::Func &source, ir::PadMode mode, float value, int64_t width,
                           int64_t height);
 
-/// How many output channels a convolution's register block computes together, which is
+/// The output channels a convolution's register block computes together, which is
 /// also how its prepared weights are grouped (each block's weights contiguous, the
-/// block's channels innermost, so one tap's weights for the block are one cache line):
-/// 8, or the largest of 4, 2, 1 that divides `channels`. Lowering lays weights out by
-/// it and schedules block by it, so the two always agree.
-int64_t outputChannelBlock(int64_t channels);
+/// block's channels innermost): lowering lays the weights out by it and schedules block
+/// by it (LoweredTensor::channelBlock), so the two always agree.
+///
+/// kChannelVectorBlock (16 channels, one AVX-512 vector) for a dense (groups = 1)
+/// convolution whose rows are narrower than two such vectors (ResNet's 7x7 and 14x14
+/// layers): vectors then run across output channels, each tap one vector load of
+/// weights and a broadcast per pixel, instead of mostly empty vectors across 7 pixels.
+/// Otherwise 8, or the largest of 4, 2, 1 dividing the channels, with vectors across x.
+constexpr int64_t kChannelVectorBlock = 16;
+int64_t convChannelBlock(int64_t outChannels, int64_t outWidth, int64_t groups);
 
 /// A new function named for the node being lowered (LowerContext::funcName).
 Halide::Func newFunc(const LowerContext &context);

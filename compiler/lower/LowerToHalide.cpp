@@ -157,8 +157,9 @@ void Lowerer::lowerNode(NodeId id) {
     return;
   }
   Halide::Func accumulator, windowInput;
-  LowerContext context{node,         funcName(id), {},         weightsOf(id), {}, {},
-                       &accumulator, &windowInput, &preparation_};
+  int64_t channelBlock = 0;
+  LowerContext context{node,         funcName(id), {},           weightsOf(id), {}, {},
+                       &accumulator, &windowInput, &preparation_, &channelBlock};
   for (NodeId operand : node.operands)
     context.inputs.push_back(network_.nodeFuncs[operand]);
   for (NodeId other = 0; other < folds_.size(); ++other) {
@@ -166,11 +167,11 @@ void Lowerer::lowerNode(NodeId id) {
       continue;
     const Node &affine = graph_.nodes[other];
     LowerContext affineContext{affine, funcName(other), context.inputs, weightsOf(other),
-                               {}, {}, nullptr, nullptr, nullptr};
+                               {}, {}, nullptr, nullptr, nullptr, nullptr};
     affine.op->channelAffine(affineContext, context.foldedScale, context.foldedShift);
   }
   Halide::Func func = node.op->lower(context);
-  network_.nodeFuncs[id] = {func, node.shape, accumulator, windowInput};
+  network_.nodeFuncs[id] = {func, node.shape, accumulator, windowInput, channelBlock};
 }
 
 LoweredNetwork Lowerer::run() {

@@ -192,7 +192,11 @@ Halide::Func lowerConv2d(const lower::LowerContext &context) {
   input(x, y, c, n) = extended(x, y, c, n);
   *context.windowInput = input;
   Halide::RDom r(0, i32(attrs.kernel.w), 0, i32(attrs.kernel.h), 0, i32(inPerGroup), "r");
-  Halide::Expr inChannel = (c / i32(outPerGroup)) * i32(inPerGroup) + r.z;
+  // Without groups every output channel reads every input channel: no division by the
+  // group size, which would keep a vector across output channels from loading its
+  // input as one broadcast.
+  Halide::Expr inChannel =
+      attrs.groups == 1 ? Halide::Expr(r.z) : (c / i32(outPerGroup)) * i32(inPerGroup) + r.z;
   Halide::Expr ix = windowStart<Halide::Expr>(x, i32(attrs.stride.w), i32(attrs.padding.left)) +
                     r.x * i32(attrs.dilation.w);
   Halide::Expr iy = windowStart<Halide::Expr>(y, i32(attrs.stride.h), i32(attrs.padding.top)) +
@@ -203,7 +207,9 @@ Halide::Func lowerConv2d(const lower::LowerContext &context) {
   // for the block share a cache line. A batch-norm folded here scales them:
   // w' = w * scale(o), b' = b * scale(o) + shift(o). Both are functions of the weights
   // alone, prepared once when the weights are bound.
-  const int64_t block = lower::outputChannelBlock(attrs.outChannels);
+  const int64_t block =
+      lower::convChannelBlock(attrs.outChannels, context.node.shape[3], attrs.groups);
+  *context.channelBlock = block;
   const Halide::Var kx("kx"), ky("ky"), i("i"), o("o"), ob("ob"), oo("oo");
   Halide::Expr blockedO = oo * i32(block) + ob;
   Halide::Expr rawWeight = context.weights[0](kx, ky, i, blockedO);

@@ -143,7 +143,8 @@ std::vector<std::string> scheduleFused(const Graph &graph, lower::LoweredNetwork
     Halide::Func tailFunc = network.nodeFuncs[tail].func;
     const StageFuncs stage{tailFunc, network.nodeFuncs[head].accumulator,
                            network.nodeFuncs[head].windowInput,
-                           4 * nodeParameters(graph, graph.nodes[head])};
+                           4 * nodeParameters(graph, graph.nodes[head]),
+                           network.nodeFuncs[head].channelBlock};
     std::string line = memberNames(graph, plan, head);
     if (std::optional<NodeId> host = plan.computedPerTileOf[head]) {
       tailFunc.compute_at(tileLevel[*host]);

@@ -19,10 +19,8 @@ Tiling tilingFor(const ir::Shape &shape, const Halide::Target &target, int rowsP
   tiling.vector = vectorWidthFor(target, shape.back());
   if (tiling.vector >= 16 && shape.back() >= 2 * tiling.vector)
     tiling.xVectors = 2;
-  if (shape.size() == 4) {
-    tiling.channelBlock = static_cast<int>(lower::outputChannelBlock(shape[1]));
+  if (shape.size() == 4)
     tiling.rowsPerTile = rowsPerTile;
-  }
   return tiling;
 }
 
@@ -111,16 +109,58 @@ void scheduleFeatures(Halide::Func func, Halide::Func accumulator, const ir::Sha
   scheduleAccumulator(accumulator, func, fo, shape, tiling);
 }
 
-/// Register blocking pays for a reduction (each loaded value feeds many FMAs). A stage
-/// without one (pointwise, pooling, a pad) is bound by memory, so one vector per
+/// The tiling of one stage: register blocks of the channels its weights are laid out
+/// in. Register blocking pays for a reduction (each loaded value feeds many FMAs); a
+/// stage without one (pointwise, pooling, a pad) is bound by memory, so one vector per
 /// iteration does as well, and unrolling it over channels and vectors only makes code:
 /// LLVM's time grows with it (MobileNetV2's unfused JIT compile).
-Tiling withoutBlocking(const StageFuncs &stage, Tiling tiling) {
+Tiling stageTiling(const StageFuncs &stage, Tiling tiling) {
   if (!stage.accumulator.defined()) {
     tiling.channelBlock = 1;
     tiling.xVectors = 1;
+    return tiling;
   }
+  if (stage.channelBlock > 0)
+    tiling.channelBlock = static_cast<int>(stage.channelBlock);
+  tiling.channelVectors = tiling.channelBlock == lower::kChannelVectorBlock;
   return tiling;
+}
+
+/// A stored convolution with vectors across output channels (narrow rows, see
+/// lower::convChannelBlock): per channel block (parallel) and row, the accumulator
+/// holds the row's pixels x 16 channels, channels innermost in its storage, and every
+/// tap is one vector load of the block's weights, a broadcast per pixel and FMAs into
+/// registers. Channel blocks are outermost, so a block's weights stay in cache over
+/// all rows, and the padded input is made once for the stage.
+void scheduleChannelVectors(const StageFuncs &stage, const ir::Shape &shape,
+                            const Tiling &tiling) {
+  const Halide::Var &x = TensorVars::x(), &y = TensorVars::y(), &c = TensorVars::c(),
+                    &n = TensorVars::n();
+  Halide::Func func = stage.stored;
+  func.split(c, kCo, kCi, tiling.channelBlock).reorder(x, kCi, y, kCo, n).parallel(kCo);
+  if (tiling.vector)
+    func.vectorize(x, tiling.vector);
+  Halide::Func accumulator = stage.accumulator;
+  accumulator.compute_at(func, y)
+      .reorder_storage(c, x, y, n)
+      .reorder(c, x, y, n)
+      .vectorize(c, tiling.channelBlock);
+  // The row in at most two chunks of at most 16 pixels: one accumulator register each.
+  const int64_t width = shape[3];
+  const int chunk = static_cast<int>(width <= lower::kChannelVectorBlock ? width : (width + 1) / 2);
+  const Halide::Var xo("xo_acc"), xi("xi_acc");
+  Halide::Stage update = accumulator.update();
+  update.split(x, xo, xi, chunk).vectorize(c, tiling.channelBlock).unroll(xi);
+  std::vector<Halide::VarOrRVar> order = {c, xi};
+  for (const Halide::RVar &r : accumulator.rvars(0))
+    order.push_back(r);
+  order.insert(order.end(), {xo, y, n});
+  update.reorder(order);
+  if (Halide::Func windowInput = stage.windowInput; windowInput.defined()) {
+    windowInput.compute_root().parallel(c);
+    if (tiling.vector)
+      windowInput.vectorize(x, tiling.vector, Halide::TailStrategy::GuardWithIf);
+  }
 }
 
 } // namespace
@@ -133,7 +173,7 @@ void boundToShape(Halide::Func func, const ir::Shape &shape) {
 
 Halide::LoopLevel scheduleStoredStage(const StageFuncs &stage, const ir::Shape &shape,
                                       const Tiling &blocking) {
-  const Tiling tiling = withoutBlocking(stage, blocking);
+  const Tiling tiling = stageTiling(stage, blocking);
   Halide::Func func = stage.stored;
   func.compute_root();
   // The whole tensor, even where consumers read less (a strided window skipping the
@@ -149,6 +189,9 @@ Halide::LoopLevel scheduleStoredStage(const StageFuncs &stage, const ir::Shape &
     func.split(y, kYo, kYi, tiling.rowsPerTile, Halide::TailStrategy::GuardWithIf);
     blockPure(func, tiling, {kCo, kYi, kYo, n});
     func.parallel(kYo);
+  } else if (tiling.channelVectors) {
+    scheduleChannelVectors(stage, shape, tiling);
+    return Halide::LoopLevel(func, kCo);
   } else if (stage.weightBytes > kCachedWeightBytes) {
     // Deep layers (few pixels, many weights): rows inside channel blocks, so a block's
     // weights stay in cache for every row instead of streaming all weights per row
@@ -174,7 +217,7 @@ Halide::LoopLevel scheduleStoredStage(const StageFuncs &stage, const ir::Shape &
 }
 
 void scheduleInnerStage(const StageFuncs &stage, const ir::Shape &shape, const Tiling &blocking) {
-  const Tiling tiling = withoutBlocking(stage, blocking);
+  const Tiling tiling = stageTiling(stage, blocking);
   Halide::Func func = stage.stored;
   if (shape.size() != 4) {
     scheduleFeatures(func, stage.accumulator, shape, tiling, /*parallel=*/false);

@@ -19,6 +19,7 @@ struct Tiling {
   int vector = 0;       // f32 lanes of one vector (0: not vectorized)
   int xVectors = 1;     // vectors of x per block
   int channelBlock = 1; // output channels per block (divides the channel count)
+  bool channelVectors = false; // vectors across output channels, not x (see .cpp)
   int rowsPerTile = 0;  // rows per row tile (0: none); producers are computed per tile
 };
 
@@ -38,6 +39,7 @@ struct StageFuncs {
   Halide::Func accumulator; // a reduction `stored` copies (conv2d, linear), per block
   Halide::Func windowInput; // a window layer's padded input, per row of `stored`
   int64_t weightBytes = 0;  // the weights the reduction reads (loop order, see .cpp)
+  int64_t channelBlock = 0; // the weight layout's block (LoweredTensor::channelBlock)
 };
 
 /// Stores the stage in a buffer of its own, parallel over rows (or row tiles), blocked

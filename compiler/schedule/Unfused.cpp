@@ -16,7 +16,7 @@ std::vector<std::string> scheduleUnfused(const ir::Graph &graph, lower::LoweredN
       continue;
     const lower::LoweredTensor &lowered = network.nodeFuncs[id];
     scheduleStoredStage({lowered.func, lowered.accumulator, lowered.windowInput,
-                         4 * ir::nodeParameters(graph, node)},
+                         4 * ir::nodeParameters(graph, node), lowered.channelBlock},
                         node.shape,
                         tilingFor(node.shape, target, /*rowsPerTile=*/0));
     decisions.push_back(node.name + ": stored in its own buffer");

@@ -473,6 +473,22 @@ single("regress_grouped_strided_pointwise_conv",
        "1x1 stride-2 grouped conv of an odd-width row (misaligned deinterleaving load)",
        [1, 2, 1, 7], "conv2d", out_channels=2, kernel_size=1, stride=2, groups=2)
 
+# schedule paths chosen by shape (compiler/schedule/StageSchedule.cpp): vectors across
+# 16 output channels for narrow rows, and channel blocks outermost for large weights
+case("conv2d_channel_vectors", "16 output channels on 7-pixel rows: vectors across channels",
+     [Input("x", [1, 5, 6, 7])],
+     [Layer("c", "conv2d", "x", out_channels=16, kernel_size=3, padding=1),
+      Layer("r", "relu", "c")], ["r"])
+case("conv2d_channel_vectors_two_chunks",
+     "32 channels on 20-pixel rows (two chunks), stride, dilation, reflect, folded bn",
+     [Input("x", [1, 3, 9, 41])],
+     [Layer("c", "conv2d", "x", out_channels=32, kernel_size=3, stride=2, padding=2,
+            dilation=2, padding_mode="reflect", bias=False),
+      Layer("bn", "batch_norm", "c"), Layer("r", "relu6", "bn")], ["r"])
+case("conv2d_large_weights", "1.07 MB of weights: channel blocks outermost, input padded once",
+     [Input("x", [1, 128, 3, 40])],
+     [Layer("c", "conv2d", "x", out_channels=232, kernel_size=3, padding=1)], ["c"])
+
 # ----------------------------------------------------------------------------------------
 # .cnn text
 
