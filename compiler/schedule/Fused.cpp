@@ -148,13 +148,15 @@ std::vector<std::string> scheduleFused(const Graph &graph, lower::LoweredNetwork
     std::string line = memberNames(graph, plan, head);
     if (std::optional<NodeId> host = plan.computedPerTileOf[head]) {
       tailFunc.compute_at(tileLevel[*host]);
-      scheduleInnerStage(stage, shape, tilingFor(shape, target, 0));
+      std::string loops;
+      scheduleInnerStage(stage, shape, tilingFor(shape, target, 0), &loops);
       line += ": computed per " + std::to_string(kRowsPerTile) + "-row tile of " +
-              graph.nodes[*host].name + ", never stored whole";
+              graph.nodes[*host].name + ", never stored whole; " + loops;
     } else {
+      std::string loops;
       tileLevel[head] = scheduleStoredStage(
-          stage, shape, tilingFor(shape, target, hostsTiles[head] ? kRowsPerTile : 0));
-      line += ": one stage, stored";
+          stage, shape, tilingFor(shape, target, hostsTiles[head] ? kRowsPerTile : 0), &loops);
+      line += ": one stage, stored; " + loops;
     }
     decisions.push_back(line);
   }

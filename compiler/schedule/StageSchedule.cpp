@@ -126,6 +126,15 @@ Tiling stageTiling(const StageFuncs &stage, Tiling tiling) {
   return tiling;
 }
 
+/// The register block of a stage in words, for --explain-schedule.
+std::string describeBlock(const StageFuncs &stage, const Tiling &tiling) {
+  const std::string lanes = tiling.vector ? std::to_string(tiling.vector) : "1";
+  if (!stage.accumulator.defined())
+    return tiling.vector ? "vectorized x" + lanes : "not vectorized (rows too narrow)";
+  return "register blocks of " + std::to_string(tiling.vector * tiling.xVectors) + " pixels x " +
+         std::to_string(tiling.channelBlock) + " channels";
+}
+
 /// A stored convolution with vectors across output channels (narrow rows, see
 /// lower::convChannelBlock): per channel block (parallel) and row, the accumulator
 /// holds the row's pixels x 16 channels, channels innermost in its storage, and every
@@ -172,7 +181,7 @@ void boundToShape(Halide::Func func, const ir::Shape &shape) {
 }
 
 Halide::LoopLevel scheduleStoredStage(const StageFuncs &stage, const ir::Shape &shape,
-                                      const Tiling &blocking) {
+                                      const Tiling &blocking, std::string *description) {
   const Tiling tiling = stageTiling(stage, blocking);
   Halide::Func func = stage.stored;
   func.compute_root();
@@ -182,6 +191,10 @@ Halide::LoopLevel scheduleStoredStage(const StageFuncs &stage, const ir::Shape &
   boundToShape(func, shape);
   if (shape.size() != 4) {
     scheduleFeatures(func, stage.accumulator, shape, tiling, /*parallel=*/true);
+    if (description)
+      *description = "parallel over the batch, " +
+                     (tiling.vector ? "vectorized x" + std::to_string(tiling.vector) + " features"
+                                    : std::string("not vectorized"));
     return Halide::LoopLevel::root();
   }
   const Halide::Var &y = TensorVars::y(), &n = TensorVars::n();
@@ -189,8 +202,15 @@ Halide::LoopLevel scheduleStoredStage(const StageFuncs &stage, const ir::Shape &
     func.split(y, kYo, kYi, tiling.rowsPerTile, Halide::TailStrategy::GuardWithIf);
     blockPure(func, tiling, {kCo, kYi, kYo, n});
     func.parallel(kYo);
+    if (description)
+      *description = std::to_string(tiling.rowsPerTile) + "-row tiles in parallel, " +
+                     describeBlock(stage, tiling);
   } else if (tiling.channelVectors) {
     scheduleChannelVectors(stage, shape, tiling);
+    if (description)
+      *description = "vectors across " + std::to_string(tiling.channelBlock) +
+                     " output channels (rows of " + std::to_string(shape[3]) +
+                     " pixels), channel blocks in parallel, padded input made once";
     return Halide::LoopLevel(func, kCo);
   } else if (stage.weightBytes > kCachedWeightBytes) {
     // Deep layers (few pixels, many weights): rows inside channel blocks, so a block's
@@ -199,6 +219,11 @@ Halide::LoopLevel scheduleStoredStage(const StageFuncs &stage, const ir::Shape &
     // shared by every channel block, so it is made once for the stage.
     blockPure(func, tiling, {y, kCo, n});
     func.parallel(kCo);
+    if (description)
+      *description = "channel blocks outermost and in parallel (" +
+                     std::to_string(stage.weightBytes / 1024) +
+                     " KiB of weights, more than a core's cache share), padded input made once, " +
+                     describeBlock(stage, tiling);
     scheduleAccumulator(stage.accumulator, func, kXo, shape, tiling);
     if (Halide::Func windowInput = stage.windowInput; windowInput.defined()) {
       windowInput.compute_root().parallel(TensorVars::c());
@@ -210,14 +235,19 @@ Halide::LoopLevel scheduleStoredStage(const StageFuncs &stage, const ir::Shape &
   } else {
     blockPure(func, tiling, {kCo, y, n});
     func.parallel(y);
+    if (description)
+      *description = "rows in parallel, " + describeBlock(stage, tiling);
   }
   scheduleAccumulator(stage.accumulator, func, kXo, shape, tiling);
   scheduleWindowInput(stage.windowInput, func, tiling.rowsPerTile > 0 ? kYi : y, tiling);
   return Halide::LoopLevel(func, tiling.rowsPerTile > 0 ? kYo : y);
 }
 
-void scheduleInnerStage(const StageFuncs &stage, const ir::Shape &shape, const Tiling &blocking) {
+void scheduleInnerStage(const StageFuncs &stage, const ir::Shape &shape, const Tiling &blocking,
+                        std::string *description) {
   const Tiling tiling = stageTiling(stage, blocking);
+  if (description)
+    *description = describeBlock(stage, tiling);
   Halide::Func func = stage.stored;
   if (shape.size() != 4) {
     scheduleFeatures(func, stage.accumulator, shape, tiling, /*parallel=*/false);

@@ -44,13 +44,15 @@ struct StageFuncs {
 
 /// Stores the stage in a buffer of its own, parallel over rows (or row tiles), blocked
 /// as above. With row tiles, producers can be computed at the returned loop level: one
-/// row tile of one channel block.
+/// row tile of one channel block. `description`, if given, receives the loop decisions
+/// in words (--explain-schedule).
 Halide::LoopLevel scheduleStoredStage(const StageFuncs &stage, const ir::Shape &shape,
-                                      const Tiling &tiling);
+                                      const Tiling &tiling, std::string *description = nullptr);
 
 /// The same blocking for a stage computed inside another stage's loops (no parallel
 /// loop of its own).
-void scheduleInnerStage(const StageFuncs &stage, const ir::Shape &shape, const Tiling &tiling);
+void scheduleInnerStage(const StageFuncs &stage, const ir::Shape &shape, const Tiling &tiling,
+                        std::string *description = nullptr);
 
 /// Output functions have the tensor's static extent (SPEC: static shapes).
 void boundToShape(Halide::Func func, const ir::Shape &shape);

@@ -15,11 +15,11 @@ std::vector<std::string> scheduleUnfused(const ir::Graph &graph, lower::LoweredN
     if (node.isInput() || network.foldedAway[id])
       continue;
     const lower::LoweredTensor &lowered = network.nodeFuncs[id];
+    std::string loops;
     scheduleStoredStage({lowered.func, lowered.accumulator, lowered.windowInput,
                          4 * ir::nodeParameters(graph, node), lowered.channelBlock},
-                        node.shape,
-                        tilingFor(node.shape, target, /*rowsPerTile=*/0));
-    decisions.push_back(node.name + ": stored in its own buffer");
+                        node.shape, tilingFor(node.shape, target, /*rowsPerTile=*/0), &loops);
+    decisions.push_back(node.name + ": stored in its own buffer; " + loops);
   }
   scheduleOutputs(graph, network);
   return decisions;
