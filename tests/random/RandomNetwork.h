@@ -27,31 +27,10 @@ struct GeneratorOptions {
   /// Probability of a flatten + linear (+ softmax) head.
   double headProbability = 0.35;
 
-  // Known-bug switches, all off by default: the test generates everything, and a seed
-  // that hits a bug fails. Each one steers around one minimized compiler bug, so that a
-  // soak run can look past it (scripts/random-dags.sh, CNNC_RANDOM_DAG_AVOID).
-
-  /// `avoid=periodic-pad-vector-width`. Unfused and fused: reflect or circular padding
-  /// to a width of 4 or 8 with a period dividing it (input width 2, or circular width
-  /// 4), by a pad layer or a 1x1 conv2d's padding_mode, crashes Halide's lowering with
-  /// SIGFPE. Off: no such padding to width 4 or 8.
-  bool avoidPeriodicPadVectorWidth = false;
-  /// `avoid=strided-window-tail`. Unfused (and fused after a conv2d): a window layer
-  /// (conv2d, pooling) that reads its producer's columns only up to some column before
-  /// the last (a stride that skips the tail) makes the vectorized producer read the
-  /// network input at column -1 ("Input buffer x is accessed at -1"). Off: every window
-  /// over a layer (not an input) reads its last column.
-  bool avoidStridedWindowTail = false;
-  /// `avoid=consumed-2d-output`. Unfused and fused: a 2-D output with batch 1 and 12 or
-  /// more features that another output also reads (`f = relu(x); s = relu(f);
-  /// output f, s` with x [1, 12]) segfaults in the generated code about every other run.
-  /// Off: a 2-D tensor that other layers read is never also an output.
-  bool avoidConsumed2dOutput = false;
-  /// `avoid=grouped-strided-pointwise-conv`. Unfused and fused: a conv2d with groups > 1,
-  /// a 1x1 kernel and a stride, 4 or more output columns wide, segfaults in the
-  /// generated code (x [1, 2, 1, 7], kernel_size=1, stride=2, groups=2). Off: a 1x1
-  /// conv2d with groups > 1 has width stride 1.
-  bool avoidGroupedStridedPointwiseConv = false;
+  // Known-bug switches (CNNC_RANDOM_DAG_AVOID, scripts/random-dags.sh): each steers the
+  // generator around one minimized compiler bug so that a soak run can look past it.
+  // None today: the four the first soak found are fixed, and each is a regression
+  // fixture (tests/correctness/fixtures/regress_*).
 };
 
 /// Sets the switch named `avoid` (as in the comments above); false if there is none.
