@@ -14,10 +14,13 @@ using namespace ir;
 
 namespace {
 
-/// Output rows per tile of a stored stage whose producer is computed per tile: small
-/// enough that the producer's tile stays in cache, large enough that the halo rows a
-/// 3x3 window recomputes at tile edges stay a small fraction.
-constexpr int kRowsPerTile = 8;
+/// Bytes of producer rows one row tile of a host may compute: an eighth of a 2 MiB L2,
+/// leaving room for the rest of the chain's tiles and the weights. Rows per tile follow
+/// from it (hostRowsPerTile): small enough that a tile stays in cache and the per-tile
+/// buffers of both cores stay far below the tensors they replace, large enough that the
+/// halo rows a window recomputes at tile edges stay a small fraction.
+constexpr int64_t kTileBytes = int64_t(256) << 10;
+constexpr int64_t kMinRowsPerTile = 2, kMaxRowsPerTile = 8;
 
 class Planner {
 public:
@@ -39,6 +42,7 @@ public:
     for (NodeId id = 0; id < graph_.nodes.size(); ++id)
       if (plan_.groupOf[id] == id)
         plan_.computedPerTileOf[id] = tileConsumer(plan_.tailOf[id]);
+    tileProducerChains();
     return plan_;
   }
 
@@ -103,12 +107,71 @@ private:
     return std::nullopt;
   }
 
+  /// A group whose only reader is computed per tile of a host is computed per tile of
+  /// that host too, so a convolution feeding a convolution feeding a pooling is never
+  /// stored whole either (VGG's conv1_1, 12.8 MB at 224x224): each tile recomputes the
+  /// few halo rows its reader's window needs. Up to kMaxTiledDepth groups per host,
+  /// since every level adds halo rows. Consumers come after producers, so walking
+  /// backwards sees a reader's decision first.
+  void tileProducerChains() {
+    std::vector<int> depth(graph_.nodes.size(), 0);
+    for (NodeId head = 0; head < graph_.nodes.size(); ++head)
+      if (plan_.computedPerTileOf[head])
+        depth[head] = 1;
+    for (NodeId head = graph_.nodes.size(); head-- > 0;) {
+      if (plan_.groupOf[head] != head || plan_.computedPerTileOf[head])
+        continue;
+      std::optional<NodeId> reader = soleReaderGroup(plan_.tailOf[head]);
+      if (!reader || !plan_.computedPerTileOf[*reader] || depth[*reader] >= kMaxTiledDepth)
+        continue;
+      plan_.computedPerTileOf[head] = plan_.computedPerTileOf[*reader];
+      depth[head] = depth[*reader] + 1;
+    }
+  }
+
+  /// The group that alone reads `tail` (through inlined layers such as a pad), if any.
+  std::optional<NodeId> soleReaderGroup(NodeId tail) const {
+    if (graph_.nodes[tail].shape.size() != 4)
+      return std::nullopt;
+    NodeId current = tail;
+    while (users_[current].size() == 1 && !isOutput_[current]) {
+      NodeId user = users_[current][0];
+      if (!plan_.inlined[user])
+        return plan_.groupOf[user];
+      current = user;
+    }
+    return std::nullopt;
+  }
+
+  static constexpr int kMaxTiledDepth = 2;
+
   const Graph &graph_;
   const std::vector<bool> &foldedAway_;
   std::vector<std::vector<NodeId>> users_;
   std::vector<bool> isOutput_;
   FusionPlan plan_;
 };
+
+/// Output rows per tile of each host: the widest producer computed per tile decides,
+/// counting the producer rows one host row needs (2 for a stride-2 pooling).
+std::vector<int> hostRowsPerTile(const Graph &graph, const FusionPlan &plan) {
+  std::vector<int64_t> rowBytes(graph.nodes.size(), 0);
+  for (NodeId head = 0; head < graph.nodes.size(); ++head) {
+    std::optional<NodeId> host = plan.computedPerTileOf[head];
+    if (plan.groupOf[head] != head || !host)
+      continue;
+    const Shape &produced = graph.nodes[plan.tailOf[head]].shape;
+    const Shape &hosted = graph.nodes[plan.tailOf[*host]].shape;
+    const int64_t rowsPerHostRow = (produced[2] + hosted[2] - 1) / hosted[2];
+    rowBytes[*host] = std::max(rowBytes[*host], 4 * produced[1] * produced[3] * rowsPerHostRow);
+  }
+  std::vector<int> rows(graph.nodes.size(), 0);
+  for (NodeId host = 0; host < graph.nodes.size(); ++host)
+    if (rowBytes[host] > 0)
+      rows[host] = static_cast<int>(
+          std::clamp(kTileBytes / rowBytes[host], kMinRowsPerTile, kMaxRowsPerTile));
+  return rows;
+}
 
 std::string memberNames(const Graph &graph, const FusionPlan &plan, NodeId head) {
   std::string names;
@@ -128,10 +191,7 @@ std::vector<std::string> scheduleFused(const Graph &graph, lower::LoweredNetwork
                                        const Halide::Target &target) {
   const FusionPlan plan = planFusion(graph, network.foldedAway);
   // Groups that other groups are computed inside are split into row tiles.
-  std::vector<bool> hostsTiles(graph.nodes.size());
-  for (NodeId head = 0; head < graph.nodes.size(); ++head)
-    if (plan.groupOf[head] == head && plan.computedPerTileOf[head])
-      hostsTiles[*plan.computedPerTileOf[head]] = true;
+  const std::vector<int> rowsPerTile = hostRowsPerTile(graph, plan);
   std::vector<Halide::LoopLevel> tileLevel(graph.nodes.size(), Halide::LoopLevel::root());
   std::vector<std::string> decisions;
   // Hosts first (a consumer comes after its producers, so walk backwards).
@@ -150,12 +210,12 @@ std::vector<std::string> scheduleFused(const Graph &graph, lower::LoweredNetwork
       tailFunc.compute_at(tileLevel[*host]);
       std::string loops;
       scheduleInnerStage(stage, shape, tilingFor(shape, target, 0), &loops);
-      line += ": computed per " + std::to_string(kRowsPerTile) + "-row tile of " +
+      line += ": computed per " + std::to_string(rowsPerTile[*host]) + "-row tile of " +
               graph.nodes[*host].name + ", never stored whole; " + loops;
     } else {
       std::string loops;
       tileLevel[head] = scheduleStoredStage(
-          stage, shape, tilingFor(shape, target, hostsTiles[head] ? kRowsPerTile : 0), &loops);
+          stage, shape, tilingFor(shape, target, rowsPerTile[head]), &loops);
       line += ": one stage, stored; " + loops;
     }
     decisions.push_back(line);

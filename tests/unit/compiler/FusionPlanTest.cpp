@@ -65,6 +65,26 @@ TEST_F(FusionPlanTest, ConvBatchNormActivationIsOneStage) {
   EXPECT_EQ(plan_.computedPerTileOf[id("c")], id("m"));
 }
 
+TEST_F(FusionPlanTest, ConvChainsIntoAPoolingAreComputedPerTile) {
+  // VGG: conv -> conv -> pool. Both convolutions are computed per tile of the pool (the
+  // first through an inlined pad), a third one further up is stored (two levels at most).
+  plan("input x: f32[1, 3, 16, 16]\nc0 = conv2d(x, out_channels=4, kernel_size=1)\n"
+       "c1 = conv2d(c0, out_channels=4, kernel_size=3, padding=1)\nr1 = relu(c1)\n"
+       "p = pad(r1, 1, mode=reflect)\nc2 = conv2d(p, out_channels=4, kernel_size=3)\n"
+       "r2 = relu(c2)\nm = max_pool2d(r2, kernel_size=2)\noutput m\n");
+  EXPECT_EQ(plan_.computedPerTileOf[id("c2")], id("m"));
+  EXPECT_EQ(plan_.computedPerTileOf[id("c1")], id("m"));
+  EXPECT_FALSE(plan_.computedPerTileOf[id("c0")]) << "at most two levels per host";
+}
+
+TEST_F(FusionPlanTest, ChainStopsAtASharedTensor) {
+  plan("input x: f32[1, 3, 16, 16]\nc1 = conv2d(x, out_channels=4, kernel_size=3, padding=1)\n"
+       "c2 = conv2d(c1, out_channels=4, kernel_size=3, padding=1)\n"
+       "m = max_pool2d(c2, kernel_size=2)\ng = global_avg_pool2d(c1)\noutput m, g\n");
+  EXPECT_EQ(plan_.computedPerTileOf[id("c2")], id("m"));
+  EXPECT_FALSE(plan_.computedPerTileOf[id("c1")]) << "c1 has two readers: stored once";
+}
+
 TEST_F(FusionPlanTest, ResidualAddJoinsTheSecondConv) {
   plan("input x: f32[1, 4, 8, 8]\nc1 = conv2d(x, out_channels=4, kernel_size=3, padding=1)\n"
        "r1 = relu(c1)\nc2 = conv2d(r1, out_channels=4, kernel_size=3, padding=1)\n"
