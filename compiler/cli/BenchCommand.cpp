@@ -1,8 +1,10 @@
 // `cnnc bench NET.cnn`: measures this machine's FP32 FMA peak, compiles each schedule,
 // runs all on the same random weights and inputs, checks that they agree, and prints
 // how long each takes, how close to the peak it gets and how much memory it allocates;
-// optionally as JSON (--json) and as an SVG bar chart (--plot).
+// optionally as JSON (--json) and as an SVG bar chart (--plot). --baseline adds the
+// libraries people would use instead (oneDNN, PyTorch), each timed in its own process.
 #include "compiler/bench/BenchReport.h"
+#include "compiler/bench/LibraryBaselines.h"
 #include "compiler/bench/PeakProbe.h"
 #include "compiler/bench/SvgChart.h"
 #include "compiler/cli/Commands.h"
@@ -29,7 +31,7 @@ namespace {
 
 const char kBenchUsage[] = "usage: cnnc bench NET.cnn [--schedules fused,unfused,auto] "
                            "[--autoscheduler A] [--threads N] [--min-time S] [--json FILE] "
-                           "[--plot FILE.svg]";
+                           "[--plot FILE.svg] [--baseline onednn,pytorch]";
 
 const std::vector<OptionSpec> kBenchOptions = {
     {"--schedules", "", true,
@@ -43,6 +45,12 @@ const std::vector<OptionSpec> kBenchOptions = {
     {"--min-time", "", true, "seconds to keep timing each schedule (default 2)", "S"},
     {"--json", "", true, "also write every measurement to FILE as JSON", "FILE"},
     {"--plot", "", true, "also draw the run times as an SVG bar chart", "FILE.svg"},
+    {"--baseline", "", true,
+     "also time these libraries on the same weights and inputs, each in its own process "
+     "after the schedules, and check their outputs against the first schedule's: onednn "
+     "(cnnc_onednn_bench, built with libdnnl-dev), pytorch (eager and frozen, "
+     "/usr/bin/python3)",
+     "LIST"},
 };
 
 /// Runs per schedule: at least enough for a median that one slow run cannot move, at
@@ -62,6 +70,7 @@ struct BenchSettings {
   int threads = 1;
   double minTime = 2;
   std::optional<std::string> jsonPath, plotPath;
+  std::vector<bench::Library> libraries;
 };
 
 std::vector<std::string> splitList(const std::string &text) {
@@ -120,6 +129,12 @@ std::optional<std::string> readSettings(const ParsedOptions &options, BenchSetti
     setenv("HL_NUM_THREADS", threads->c_str(), 1);
   }
   settings.threads = effectiveThreads();
+  if (std::optional<std::string> list = options.get("--baseline")) {
+    rt::Expected<std::vector<bench::Library>> libraries = bench::parseLibraries(*list);
+    if (!libraries)
+      return libraries.error().message;
+    settings.libraries = *libraries;
+  }
   settings.jsonPath = options.get("--json");
   settings.plotPath = options.get("--plot");
   return std::nullopt;
@@ -188,28 +203,54 @@ void printTable(const bench::BenchReport &report) {
   if (report.threads > 1)
     std::cout << ", " << fixed(peak.oneThread.gflops, 0) << " on one";
   std::cout << " (" << bench::isaName(peak.threads.isa) << ")\n\n";
+  const bool libraries = !report.libraries.empty();
   size_t nameWidth = 10; // wider for long names, so the columns stay aligned
   for (const bench::ScheduleResult &result : report.schedules)
     nameWidth = std::max(nameWidth, result.schedule.size() + 2);
-  std::cout << padRight("schedule", nameWidth) << padLeft("compile s", 10) << padLeft("runs", 6)
-            << padLeft("median ms", 11) << padLeft("min ms", 10) << padLeft("GFLOP/s", 9)
-            << padLeft("% peak", 8) << padLeft("vs unfused", 12) << padLeft("peak memory", 13)
-            << "\n";
-  for (const bench::ScheduleResult &result : report.schedules) {
-    bench::ScheduleSummary summary = bench::summarize(report, result);
-    std::cout << padRight(result.schedule, nameWidth)
-              << padLeft(fixed(result.compileSeconds, 1), 10)
-              << padLeft(std::to_string(result.runMs.size()), 6)
-              << padLeft(fixed(summary.medianMs, 3), 11) << padLeft(fixed(summary.minMs, 3), 10)
-              << padLeft(fixed(summary.gflops, 1), 9) << padLeft(fixed(summary.percentOfPeak, 1), 8)
+  for (const bench::LibraryResult &result : report.libraries)
+    nameWidth = std::max(nameWidth, result.name.size() + 2);
+  std::cout << padRight(libraries ? "schedule/library" : "schedule",
+                        std::max<size_t>(nameWidth, libraries ? 18 : 0))
+            << padLeft("compile s", 10) << padLeft("runs", 6) << padLeft("median ms", 11)
+            << padLeft("min ms", 10) << padLeft("GFLOP/s", 9) << padLeft("% peak", 8)
+            << padLeft("vs unfused", 12) << padLeft("peak memory", 13)
+            << (libraries ? padLeft("fused x", 9) + "  check" : "") << "\n";
+  nameWidth = std::max<size_t>(nameWidth, libraries ? 18 : 0);
+  auto printRow = [&](const std::string &name, const std::string &compile, size_t runs,
+                      const bench::ScheduleSummary &summary, const std::string &memory,
+                      const std::string &check) {
+    std::cout << padRight(name, nameWidth) << padLeft(compile, 10)
+              << padLeft(std::to_string(runs), 6) << padLeft(fixed(summary.medianMs, 3), 11)
+              << padLeft(fixed(summary.minMs, 3), 10) << padLeft(fixed(summary.gflops, 1), 9)
+              << padLeft(fixed(summary.percentOfPeak, 1), 8)
               << padLeft(summary.speedup ? fixed(*summary.speedup, 2) + "x" : "-", 12)
-              << padLeft(bench::formatBytes(result.peakBytes), 13) << "\n";
-  }
+              << padLeft(memory, 13);
+    if (libraries)
+      std::cout << padLeft(summary.fusedSpeedup ? fixed(*summary.fusedSpeedup, 2) : "-", 9)
+                << (check.empty() ? "" : "  " + check);
+    std::cout << "\n";
+  };
+  for (const bench::ScheduleResult &result : report.schedules)
+    printRow(result.schedule, fixed(result.compileSeconds, 1), result.runMs.size(),
+             bench::summarize(report, result), bench::formatBytes(result.peakBytes), "");
+  for (const bench::LibraryResult &result : report.libraries)
+    printRow(result.name, "-", result.runMs.size(), bench::summarize(report, result), "-",
+             result.check);
   std::cout
       << "\nmedian, min: wall time of one run, over all timed runs after a warm-up run\n"
          "GFLOP/s, % peak, vs unfused: from the medians; % of the FMA peak above\n"
          "peak memory: the most bytes of Halide's own heap buffers (intermediates) live at\n"
          "  once during a run; inputs, weights and outputs are the caller's and not counted\n";
+  if (libraries) {
+    std::cout << "fused x: this median / fused's median (above 1: fused is that many times "
+                 "faster)\nlibraries:";
+    std::string previous;
+    for (const bench::LibraryResult &result : report.libraries)
+      if (result.version != previous)
+        std::cout << (previous.empty() ? " " : ", ") << (previous = result.version);
+    std::cout << "; each in its own process after the schedules, on the same weights and "
+                 "inputs\n";
+  }
 }
 
 rt::Status writeText(const std::string &path, const std::string &text) {
@@ -278,6 +319,15 @@ int runBenchCommand(const std::vector<std::string> &args) {
       return userError("schedules disagree: " + result.schedule + " vs " +
                        report.schedules[0].schedule + ": " + *problem);
     report.schedules.push_back(std::move(result));
+  }
+  if (!settings.libraries.empty()) {
+    bench::LibraryRun run{settings.netPath, &weights,         &inputs,         &*first,
+                          report.schedules[0].schedule,       settings.threads, settings.minTime};
+    rt::Expected<std::vector<bench::LibraryResult>> rows =
+        bench::runLibraries(settings.libraries, run);
+    if (!rows)
+      return userError(rows.error().message);
+    report.libraries = std::move(*rows);
   }
   printTable(report);
   if (rt::Status status = writeOutputs(settings, report); !status)
