@@ -92,6 +92,41 @@ TEST(BenchReport, JsonHasMachineNetworkAndEverySchedule) {
   EXPECT_EQ(fused["speedup_vs_unfused"], 1.951);
 }
 
+TEST(BenchReport, LibrariesAreComparedWithFusedAndListedInTheirOwnArray) {
+  BenchReport report = fakeReport();
+  report.libraries.push_back(LibraryResult{"onednn", "oneDNN 2.6.3", {30, 31, 29}, "agree"});
+  report.libraries.push_back(LibraryResult{"pytorch-frozen", "PyTorch 1.13", {10, 10}, "ok"});
+  ScheduleSummary onednn = summarize(report, report.libraries[0]);
+  EXPECT_DOUBLE_EQ(onednn.medianMs, 30);
+  ASSERT_TRUE(onednn.fusedSpeedup.has_value());
+  EXPECT_NEAR(*onednn.fusedSpeedup, 30 / 20.5, 1e-12);
+  EXPECT_NEAR(*onednn.speedup, 40 / 30.0, 1e-12);
+  EXPECT_DOUBLE_EQ(*summarize(report, report.schedules[0]).fusedSpeedup, 1);
+
+  nlohmann::json json = nlohmann::json::parse(reportJson(report));
+  ASSERT_EQ(json["schedules"].size(), 2u);
+  EXPECT_EQ(json["schedules"][1]["fused_speedup"], 1.951);
+  ASSERT_EQ(json["libraries"].size(), 2u);
+  EXPECT_EQ(json["libraries"][0]["name"], "onednn");
+  EXPECT_EQ(json["libraries"][0]["version"], "oneDNN 2.6.3");
+  EXPECT_EQ(json["libraries"][0]["median_ms"], 30.0);
+  EXPECT_EQ(json["libraries"][0]["fused_speedup"], 1.463);
+  EXPECT_EQ(json["libraries"][0]["check"], "agree");
+  EXPECT_EQ(json["libraries"][1]["fused_speedup"], 0.488);
+
+  BarChart chart = reportChart(report);
+  ASSERT_EQ(chart.bars.size(), 4u);
+  EXPECT_EQ(chart.bars[2].badge, "fused 1.46x faster");
+  EXPECT_EQ(chart.bars[3].badge, "fused 2.05x slower");
+  EXPECT_TRUE(chart.bars[3].emphasized); // the fastest median of all rows
+  EXPECT_FALSE(chart.bars[0].emphasized);
+}
+
+TEST(BenchReport, NoLibrariesArrayWithoutLibraries) {
+  nlohmann::json json = nlohmann::json::parse(reportJson(fakeReport()));
+  EXPECT_FALSE(json.contains("libraries"));
+}
+
 TEST(BenchReport, BytesReadAsBinaryUnits) {
   EXPECT_EQ(formatBytes(0), "0 B");
   EXPECT_EQ(formatBytes(1023), "1023 B");
