@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# The benchmark of issue 5 in one command (docs/benchmarks.md): for every network in
+# ../shared/nets (relative to the checkout), at 1 and then 2 threads, one
+# `cnnc bench --baseline onednn,pytorch` run times cnnc's schedules (fused, unfused,
+# auto) and then the libraries (oneDNN, PyTorch eager and frozen), each library in its
+# own process, on the same weights and inputs, and checks every library's outputs
+# against fused. Then it times `cnnc compile` of resnet_stem, and regenerates the
+# tables, the target checks and the plot of docs/benchmarks.md between its GENERATED
+# markers. The raw JSON reports and per-run charts go to docs/benchmarks/.
+#
+# usage: scripts/benchmarks.sh [BUILD_DIR]     (default: build; needs cnnc and
+#                                              cnnc_onednn_bench built there)
+# environment:
+#   MIN_TIME    seconds each schedule and library keeps timing (default 1; the whole
+#               run then takes about 10 minutes on 2 cores)
+#   NETS        directory of .cnn networks (default <repo>/../shared/nets)
+#   THREADS     thread counts, space-separated (default "1 2")
+#   SCHEDULES   cnnc schedules (default fused,unfused,auto)
+#   BASELINES   libraries (default onednn,pytorch)
+#   PYTHON      interpreter for the tables and PyTorch (default /usr/bin/python3)
+#   OMP_WAIT_POLICY  left as set; cnnc bench makes the libraries' threads passive if unset
+# A network whose run fails (a library that cannot run it, a disagreement) is retried
+# with oneDNN only and then without libraries; the document lists what failed and why.
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build="$(cd "${1:-$root/build}" 2>/dev/null && pwd || echo "${1:-$root/build}")"
+cnnc="$build/cnnc"
+nets="${NETS:-$root/../shared/nets}"
+min_time="${MIN_TIME:-1}"
+threads="${THREADS:-1 2}"
+schedules="${SCHEDULES:-fused,unfused,auto}"
+baselines="${BASELINES:-onednn,pytorch}"
+python="${PYTHON:-/usr/bin/python3}"
+out="$root/docs/benchmarks"
+doc="$root/docs/benchmarks.md"
+
+fail() {
+  echo "benchmarks: $*" >&2
+  exit 2
+}
+[[ -x $cnnc ]] || fail "no $cnnc; build it first (ninja -C $build cnnc cnnc_onednn_bench)"
+if [[ $baselines == *onednn* && ! -x $build/cnnc_onednn_bench ]]; then
+  fail "no $build/cnnc_onednn_bench: install libdnnl-dev (scripts/setup.sh), re-run cmake, build it"
+fi
+[[ -x $python ]] || fail "no $python (Debian's python3 with python3-torch)"
+[[ -d $nets ]] || fail "no network directory $nets (set NETS)"
+shopt -s nullglob
+networks=("$nets"/*.cnn)
+((${#networks[@]})) || fail "no .cnn files in $nets"
+grep -q 'BEGIN GENERATED' "$doc" || fail "$doc has no GENERATED markers"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/cnnc-benchmarks-XXXXXX")
+sampler=""
+cleanup() {
+  [[ -n $sampler ]] && kill "$sampler" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+mkdir -p "$out"
+rm -f "$out"/*.json "$out"/*.svg "$out"/*.failed
+
+# The machine is shared: sample the load average every 5 s for the whole run.
+(while true; do
+  echo "$(date +%s) $(cut -d' ' -f1-3 /proc/loadavg)" >>"$work/load.txt"
+  sleep 5
+done) &
+sampler=$!
+
+start=$(date +%s)
+{
+  echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "commit=$(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- . ':!docs/benchmarks*' || echo '+uncommitted changes')"
+  echo "cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)"
+  echo "cores=$(lscpu | sed -n 's/^Core(s) per socket: *//p' | head -1)"
+  echo "sockets=$(lscpu | sed -n 's/^Socket(s): *//p' | head -1)"
+  echo "threads_per_core=$(lscpu | sed -n 's/^Thread(s) per core: *//p' | head -1)"
+  echo "logical_cpus=$(nproc)"
+  echo "hypervisor=$(lscpu | sed -n 's/^Hypervisor vendor: *//p' | head -1)"
+  echo "min_time=$min_time"
+  echo "schedules=$schedules"
+  echo "baselines=$baselines"
+  echo "omp_wait_policy=${OMP_WAIT_POLICY:-passive (set by cnnc bench)}"
+  echo "nets=$nets"
+} >"$out/meta.txt"
+
+# bench NET THREADS BASELINE_LIST: one cnnc bench run into docs/benchmarks/.
+bench() {
+  local name=$1 net=$2 t=$3 libraries=$4
+  local args=(bench "$net" --schedules "$schedules" --threads "$t" --min-time "$min_time"
+              --json "$out/$name-t$t.json" --plot "$out/$name-t$t.svg")
+  [[ -n $libraries ]] && args+=(--baseline "$libraries")
+  "$cnnc" "${args[@]}" >"$work/$name-t$t.txt" 2>"$work/$name-t$t.log"
+}
+
+for net in "${networks[@]}"; do
+  name=$(basename "$net" .cnn)
+  for t in $threads; do
+    echo "[$(($(date +%s) - start)) s] $name, $t thread(s); load $(cut -d' ' -f1 /proc/loadavg)" >&2
+    if bench "$name" "$net" "$t" "$baselines"; then
+      continue
+    fi
+    reason=$(grep -v '^\(measuring\|compiling\|timing\|note\|Warning\)' "$work/$name-t$t.log" | tail -1)
+    echo "  failed: $reason" >&2
+    echo "with --baseline $baselines: $reason" >>"$out/$name-t$t.failed"
+    for fallback in onednn ""; do
+      [[ $fallback == "$baselines" ]] && continue
+      echo "  retrying with --baseline '${fallback}'" >&2
+      if bench "$name" "$net" "$t" "$fallback"; then
+        break
+      fi
+      reason=$(grep -v '^\(measuring\|compiling\|timing\|note\|Warning\)' "$work/$name-t$t.log" | tail -1)
+      echo "with --baseline '${fallback}': $reason" >>"$out/$name-t$t.failed"
+    done
+  done
+done
+
+# `cnnc compile` of resnet_stem (the issue's compile-time target), fused schedule.
+if [[ -f $nets/resnet_stem.cnn ]]; then
+  echo "[$(($(date +%s) - start)) s] cnnc compile resnet_stem" >&2
+  compile_start=$(date +%s.%N)
+  if "$cnnc" compile "$nets/resnet_stem.cnn" -o "$work/compiled" >"$work/compile.log" 2>&1; then
+    echo "compile_resnet_stem_seconds=$(awk -v a="$compile_start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')" >>"$out/meta.txt"
+  else
+    echo "compile_resnet_stem_error=$(tail -1 "$work/compile.log")" >>"$out/meta.txt"
+  fi
+fi
+echo "duration_seconds=$(($(date +%s) - start))" >>"$out/meta.txt"
+kill "$sampler" 2>/dev/null || true
+sampler=""
+echo "$(date +%s) $(cut -d' ' -f1-3 /proc/loadavg)" >>"$work/load.txt"
+cp "$work/load.txt" "$out/loadavg.txt"
+
+"$python" "$root/scripts/benchmarks_tables.py" "$out" "$doc"
+echo "benchmarks: wrote $doc, $out/ ($(($(date +%s) - start)) s)" >&2
