@@ -11,8 +11,11 @@
 # usage: scripts/benchmarks.sh [BUILD_DIR]     (default: build; needs cnnc and
 #                                              cnnc_onednn_bench built there)
 # environment:
-#   MIN_TIME    seconds each schedule and library keeps timing (default 1; the whole
-#               run then takes about 10 minutes on 2 cores)
+#   MIN_TIME    seconds each schedule and library keeps timing, over all rounds
+#               (default 1; the whole run then takes about 10 minutes on 2 cores)
+#   ROUNDS      timing rounds alternating between the schedules and the libraries
+#               (cnnc bench --rounds; default 3), so that a change in the machine's
+#               load during a network's run meets every row
 #   NETS        directory of .cnn networks (default <repo>/../shared/nets)
 #   THREADS     thread counts, space-separated (default "1 2")
 #   SCHEDULES   cnnc schedules (default fused,unfused,auto)
@@ -28,6 +31,7 @@ build="$(cd "${1:-$root/build}" 2>/dev/null && pwd || echo "${1:-$root/build}")"
 cnnc="$build/cnnc"
 nets="${NETS:-$root/../shared/nets}"
 min_time="${MIN_TIME:-1}"
+rounds="${ROUNDS:-3}"
 threads="${THREADS:-1 2}"
 schedules="${SCHEDULES:-fused,unfused,auto}"
 baselines="${BASELINES:-onednn,pytorch}"
@@ -78,6 +82,7 @@ start=$(date +%s)
   echo "logical_cpus=$(nproc)"
   echo "hypervisor=$(lscpu | sed -n 's/^Hypervisor vendor: *//p' | head -1)"
   echo "min_time=$min_time"
+  echo "rounds=$rounds"
   echo "schedules=$schedules"
   echo "baselines=$baselines"
   echo "omp_wait_policy=${OMP_WAIT_POLICY:-passive (set by cnnc bench)}"
@@ -88,6 +93,7 @@ start=$(date +%s)
 bench() {
   local name=$1 net=$2 t=$3 libraries=$4
   local args=(bench "$net" --schedules "$schedules" --threads "$t" --min-time "$min_time"
+              --rounds "$rounds"
               --json "$out/$name-t$t.json" --plot "$out/$name-t$t.svg")
   [[ -n $libraries ]] && args+=(--baseline "$libraries")
   "$cnnc" "${args[@]}" >"$work/$name-t$t.txt" 2>"$work/$name-t$t.log"

@@ -218,7 +218,7 @@ def machine_lines(cases, meta, load):
     lines = [f"- **Run**: {meta.get('date', '?')}, commit {meta.get('commit', '?')}, "
              f"{int(meta.get('duration_seconds', 0)) // 60} min "
              f"{int(meta.get('duration_seconds', 0)) % 60} s; MIN_TIME={meta.get('min_time', '?')} s "
-             f"per schedule and library; schedules {meta.get('schedules', '?')}; "
+             f"per schedule and library in {meta.get('rounds', '1')} alternating rounds; schedules {meta.get('schedules', '?')}; "
              f"baselines {meta.get('baselines', '?')}; OMP_WAIT_POLICY "
              f"{meta.get('omp_wait_policy', '?')}.",
              f"- **CPU** (lscpu): {meta.get('cpu', '?')}, {meta.get('sockets', '?')} socket(s) x "

@@ -43,6 +43,7 @@ struct BenchReport {
   MachinePeak peak;
   int threads = 1;
   double minTimeSeconds = 0;
+  int rounds = 1; // timing rounds alternating between schedules and libraries
   std::string networkName;
   int64_t flops = 0; // per run; a multiply-add counts 2
   int64_t parameters = 0;

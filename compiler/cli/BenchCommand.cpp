@@ -30,7 +30,7 @@ namespace cnnc::cli {
 namespace {
 
 const char kBenchUsage[] = "usage: cnnc bench NET.cnn [--schedules fused,unfused,auto] "
-                           "[--autoscheduler A] [--threads N] [--min-time S] [--json FILE] "
+                           "[--autoscheduler A] [--threads N] [--min-time S] [--rounds R] [--json FILE] "
                            "[--plot FILE.svg] [--baseline onednn,pytorch]";
 
 const std::vector<OptionSpec> kBenchOptions = {
@@ -43,6 +43,10 @@ const std::vector<OptionSpec> kBenchOptions = {
      "A"},
     {"--threads", "", true, "worker threads (default: HL_NUM_THREADS, else all cores)", "N"},
     {"--min-time", "", true, "seconds to keep timing each schedule (default 2)", "S"},
+    {"--rounds", "", true,
+     "split the timing into R rounds that alternate between the schedules (and libraries), "
+     "so a change in the machine's load meets all of them (default 1)",
+     "R"},
     {"--json", "", true, "also write every measurement to FILE as JSON", "FILE"},
     {"--plot", "", true, "also draw the run times as an SVG bar chart", "FILE.svg"},
     {"--baseline", "", true,
@@ -71,6 +75,7 @@ struct BenchSettings {
   double minTime = 2;
   std::optional<std::string> jsonPath, plotPath;
   std::vector<bench::Library> libraries;
+  int rounds = 1;
 };
 
 std::vector<std::string> splitList(const std::string &text) {
@@ -122,6 +127,9 @@ std::optional<std::string> readSettings(const ParsedOptions &options, BenchSetti
   if (settings.schedules.empty())
     return std::string("--schedules names no schedule");
   settings.minTime = std::atof(options.get("--min-time").value_or("2").c_str());
+  settings.rounds = std::atoi(options.get("--rounds").value_or("1").c_str());
+  if (settings.rounds < 1)
+    return std::string("--rounds needs a positive number");
   if (std::optional<std::string> threads = options.get("--threads")) {
     if (std::atoi(threads->c_str()) < 1)
       return std::string("--threads needs a positive number");
@@ -157,11 +165,20 @@ void measurePeak(bench::BenchReport &report) {
                  "read high\n";
 }
 
-/// Compiles one schedule, runs it once to warm up and then for `minTime` seconds
-/// (between kMinRuns and kMaxRuns runs) into `outputs`.
-rt::Status timeSchedule(const ir::Graph &graph, const schedule::ScheduleRequest &request,
-                        const eval::TensorMap &weights, const eval::TensorMap &inputs,
-                        double minTime, bench::ScheduleResult &result, eval::TensorMap &outputs) {
+/// One schedule compiled, its weights bound, warmed up, and its measurements so far.
+struct CompiledSchedule {
+  emit::JitNetwork network;
+  eval::TensorMap outputs;
+  bench::ScheduleResult result;
+};
+
+/// Compiles one schedule, binds the weights and runs it once to warm up (JIT page
+/// faults, the thread pool starting, cold caches); `outputs` holds that run's result.
+rt::Expected<CompiledSchedule> compileSchedule(const ir::Graph &graph,
+                                               const schedule::ScheduleRequest &request,
+                                               const eval::TensorMap &weights,
+                                               const eval::TensorMap &inputs) {
+  bench::ScheduleResult result;
   result.schedule = schedule::describe(request);
   std::cerr << "compiling " << graph.name << " (" << result.schedule << ")..." << std::flush;
   Clock::time_point start = Clock::now();
@@ -169,27 +186,51 @@ rt::Status timeSchedule(const ir::Graph &graph, const schedule::ScheduleRequest 
   if (!compiled)
     return compiled.error();
   result.compileSeconds = secondsSince(start);
-  std::cerr << " " << fixed(result.compileSeconds, 1) << " s; timing..." << std::flush;
+  std::cerr << " " << fixed(result.compileSeconds, 1) << " s\n";
   // Weights are prepared once, outside the timed runs, as rt::Model does at binding.
   if (rt::Status bound = compiled->bindWeights(weights); !bound)
-    return bound;
-  outputs = compiled->makeOutputs();
+    return bound.error();
+  eval::TensorMap outputs = compiled->makeOutputs();
   if (rt::Status status = compiled->run(inputs, outputs); !status)
-    return status; // the warm-up run: JIT page faults, thread pool start, caches
+    return status.error();
   result.peakBytes = compiled->lastRunStats().peakBytes;
   result.allocations = compiled->lastRunStats().allocations;
+  return CompiledSchedule{std::move(*compiled), std::move(outputs), std::move(result)};
+}
+
+/// Runs a compiled schedule again and again for `seconds` (at least `minRuns`, at most
+/// `maxRuns` times), adding each run's time to its result.
+rt::Status timeRound(CompiledSchedule &schedule, const eval::TensorMap &inputs, double seconds,
+                     size_t minRuns, size_t maxRuns) {
+  bench::ScheduleResult &result = schedule.result;
+  const size_t before = result.runMs.size();
   Clock::time_point timingStart = Clock::now();
-  while (result.runMs.size() < kMinRuns ||
-         (secondsSince(timingStart) < minTime && result.runMs.size() < kMaxRuns)) {
+  while (result.runMs.size() - before < minRuns ||
+         (secondsSince(timingStart) < seconds && result.runMs.size() - before < maxRuns)) {
     Clock::time_point runStart = Clock::now();
-    if (rt::Status status = compiled->run(inputs, outputs); !status)
+    if (rt::Status status = schedule.network.run(inputs, schedule.outputs); !status)
       return status;
     result.runMs.push_back(secondsSince(runStart) * 1e3);
     // Parallel tasks may allocate at different moments from run to run.
-    result.peakBytes = std::max(result.peakBytes, compiled->lastRunStats().peakBytes);
+    result.peakBytes = std::max(result.peakBytes, schedule.network.lastRunStats().peakBytes);
   }
-  std::cerr << " " << result.runMs.size() << " runs\n";
   return rt::ok();
+}
+
+/// Adds one round's library rows to the report's (same names, runs appended).
+void mergeLibraryRound(std::vector<bench::LibraryResult> round,
+                       std::vector<bench::LibraryResult> &libraries) {
+  for (bench::LibraryResult &row : round) {
+    auto same = std::find_if(libraries.begin(), libraries.end(),
+                             [&](const bench::LibraryResult &old) { return old.name == row.name; });
+    if (same == libraries.end()) {
+      libraries.push_back(std::move(row));
+    } else {
+      same->runMs.insert(same->runMs.end(), row.runMs.begin(), row.runMs.end());
+      if (same->check.find(row.check) == std::string::npos) // e.g. one round's fallback note
+        same->check += "; " + row.check;
+    }
+  }
 }
 
 void printTable(const bench::BenchReport &report) {
@@ -299,36 +340,58 @@ int runBenchCommand(const std::vector<std::string> &args) {
   report.machine = bench::readMachineInfo();
   report.threads = settings.threads;
   report.minTimeSeconds = settings.minTime;
+  report.rounds = settings.rounds;
   report.networkName = graph.name;
   report.flops = ir::graphFlops(graph);
   report.parameters = ir::graphParameters(graph);
   measurePeak(report);
   const eval::TensorMap weights = eval::randomWeights(graph, 1);
   const eval::TensorMap inputs = eval::randomInputs(graph, 2);
-  std::optional<eval::TensorMap> first;
+  // Compile every schedule first and check that they agree, so that the timing rounds
+  // below can alternate between them (and the libraries) on a machine whose load drifts.
+  std::vector<CompiledSchedule> compiled;
   for (const schedule::ScheduleRequest &request : settings.schedules) {
-    bench::ScheduleResult result;
-    eval::TensorMap outputs;
-    if (rt::Status status =
-            timeSchedule(graph, request, weights, inputs, settings.minTime, result, outputs);
-        !status)
-      return userError(status.error().message);
-    if (!first)
-      first = std::move(outputs);
-    else if (std::optional<std::string> problem = eval::compareOutputs(*first, outputs))
-      return userError("schedules disagree: " + result.schedule + " vs " +
-                       report.schedules[0].schedule + ": " + *problem);
-    report.schedules.push_back(std::move(result));
+    rt::Expected<CompiledSchedule> one = compileSchedule(graph, request, weights, inputs);
+    if (!one)
+      return userError(one.error().message);
+    if (!compiled.empty())
+      if (std::optional<std::string> problem =
+              eval::compareOutputs(compiled[0].outputs, one->outputs))
+        return userError("schedules disagree: " + one->result.schedule + " vs " +
+                         compiled[0].result.schedule + ": " + *problem);
+    compiled.push_back(std::move(*one));
   }
-  if (!settings.libraries.empty()) {
-    bench::LibraryRun run{settings.netPath, &weights,         &inputs,         &*first,
-                          report.schedules[0].schedule,       settings.threads, settings.minTime};
-    rt::Expected<std::vector<bench::LibraryResult>> rows =
-        bench::runLibraries(settings.libraries, run);
-    if (!rows)
-      return userError(rows.error().message);
-    report.libraries = std::move(*rows);
+  const eval::TensorMap checkedOutputs = compiled[0].outputs;
+  const double roundSeconds = settings.minTime / settings.rounds;
+  const size_t roundMinRuns = (kMinRuns + settings.rounds - 1) / settings.rounds;
+  const size_t roundMaxRuns = (kMaxRuns + settings.rounds - 1) / settings.rounds;
+  for (int round = 1; round <= settings.rounds; ++round) {
+    std::cerr << "timing";
+    if (settings.rounds > 1)
+      std::cerr << " (round " << round << " of " << settings.rounds << ")";
+    std::cerr << "..." << std::flush;
+    for (CompiledSchedule &schedule : compiled) {
+      const size_t before = schedule.result.runMs.size();
+      if (rt::Status status = timeRound(schedule, inputs, roundSeconds, roundMinRuns, roundMaxRuns);
+          !status)
+        return userError(status.error().message);
+      std::cerr << " " << schedule.result.schedule << " "
+                << schedule.result.runMs.size() - before << " runs" << std::flush;
+    }
+    std::cerr << "\n";
+    if (!settings.libraries.empty()) {
+      bench::LibraryRun run{settings.netPath, &weights,     &inputs,
+                            &checkedOutputs,  compiled[0].result.schedule,
+                            settings.threads, roundSeconds};
+      rt::Expected<std::vector<bench::LibraryResult>> rows =
+          bench::runLibraries(settings.libraries, run);
+      if (!rows)
+        return userError(rows.error().message);
+      mergeLibraryRound(std::move(*rows), report.libraries);
+    }
   }
+  for (CompiledSchedule &schedule : compiled)
+    report.schedules.push_back(std::move(schedule.result));
   printTable(report);
   if (rt::Status status = writeOutputs(settings, report); !status)
     return userError(status.error().message);
