@@ -12,7 +12,7 @@
 #                                              cnnc_onednn_bench built there)
 # environment:
 #   MIN_TIME    seconds each schedule and library keeps timing, over all rounds
-#               (default 1; the whole run then takes about 10 minutes on 2 cores)
+#               (default 2; the whole run then takes about 6 minutes on 2 cores)
 #   ROUNDS      timing rounds alternating between the schedules and the libraries
 #               (cnnc bench --rounds; default 3), so that a change in the machine's
 #               load during a network's run meets every row
@@ -30,7 +30,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 build="$(cd "${1:-$root/build}" 2>/dev/null && pwd || echo "${1:-$root/build}")"
 cnnc="$build/cnnc"
 nets="${NETS:-$root/../shared/nets}"
-min_time="${MIN_TIME:-1}"
+min_time="${MIN_TIME:-2}"
 rounds="${ROUNDS:-3}"
 threads="${THREADS:-1 2}"
 schedules="${SCHEDULES:-fused,unfused,auto}"
@@ -62,7 +62,7 @@ cleanup() {
 }
 trap cleanup EXIT
 mkdir -p "$out"
-rm -f "$out"/*.json "$out"/*.svg "$out"/*.failed
+rm -f "$out"/*.json "$out"/*.svg "$out"/*.failed "$out"/case-load.txt
 
 # The machine is shared: sample the load average every 5 s for the whole run.
 (while true; do
@@ -99,14 +99,21 @@ bench() {
   "$cnnc" "${args[@]}" >"$work/$name-t$t.txt" 2>"$work/$name-t$t.log"
 }
 
+# The last line of a failed run's stderr that is not progress: its error.
+last_error() {
+  grep -v '^\(measuring\|compiling\|timing\|note\|Warning\)' "$1" | tail -1 || true
+}
+
 for net in "${networks[@]}"; do
   name=$(basename "$net" .cnn)
   for t in $threads; do
-    echo "[$(($(date +%s) - start)) s] $name, $t thread(s); load $(cut -d' ' -f1 /proc/loadavg)" >&2
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    echo "[$(($(date +%s) - start)) s] $name, $t thread(s); load $load" >&2
+    echo "$name $t $load" >>"$out/case-load.txt"
     if bench "$name" "$net" "$t" "$baselines"; then
       continue
     fi
-    reason=$(grep -v '^\(measuring\|compiling\|timing\|note\|Warning\)' "$work/$name-t$t.log" | tail -1)
+    reason=$(last_error "$work/$name-t$t.log")
     echo "  failed: $reason" >&2
     echo "with --baseline $baselines: $reason" >>"$out/$name-t$t.failed"
     for fallback in onednn ""; do
@@ -115,7 +122,7 @@ for net in "${networks[@]}"; do
       if bench "$name" "$net" "$t" "$fallback"; then
         break
       fi
-      reason=$(grep -v '^\(measuring\|compiling\|timing\|note\|Warning\)' "$work/$name-t$t.log" | tail -1)
+      reason=$(last_error "$work/$name-t$t.log")
       echo "with --baseline '${fallback}': $reason" >>"$out/$name-t$t.failed"
     done
   done

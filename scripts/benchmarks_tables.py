@@ -40,6 +40,18 @@ def read_load(results):
     return [float(line.split()[1]) for line in open(path) if len(line.split()) >= 2]
 
 
+def read_case_loads(results):
+    """{(network, threads): load average when that network's run started}"""
+    path = os.path.join(results, "case-load.txt")
+    loads = {}
+    if os.path.exists(path):
+        for line in open(path):
+            parts = line.split()
+            if len(parts) == 3:
+                loads[(parts[0], int(parts[1]))] = float(parts[2])
+    return loads
+
+
 def row_name(name):
     """'auto:mullapudi2016' -> 'auto': one column per kind of schedule."""
     return name.split(":")[0]
@@ -86,15 +98,17 @@ def mib(value):
     return "-" if value is None else f"{value / 2**20:.1f} MiB"
 
 
-def times_table(cases):
-    head = "| network | threads | " + " | ".join(ROWS) + " |"
-    lines = [head, "|" + "---|" * (len(ROWS) + 2)]
+def times_table(cases, loads):
+    head = "| network | threads | load | " + " | ".join(ROWS) + " |"
+    lines = [head, "|" + "---|" * (len(ROWS) + 3)]
     for c in cases:
+        load = loads.get((c["network"], c["threads"]))
         cells = []
         for row in ROWS:
             e = c["rows"].get(row)
             cells.append(f"{ms(e['median_ms'])} / {ms(e['min_ms'])}" if e else "-")
-        lines.append(f"| {c['network']} | {c['threads']} | " + " | ".join(cells) + " |")
+        lines.append(f"| {c['network']} | {c['threads']} | {fmt(load, 1)} | "
+                     + " | ".join(cells) + " |")
     return lines
 
 
@@ -336,6 +350,12 @@ def plot_svg(cases, meta):
     return "\n".join(out) + "\n"
 
 
+def auto_name(cases):
+    """The full name of the auto schedule timed ("auto:mullapudi2016"), or "auto"."""
+    names = [s["name"] for c in cases for s in (c["report"] or {}).get("schedules", [])]
+    return next((n for n in names if n.startswith("auto")), "auto")
+
+
 def write_atomically(path, text):
     with open(path + ".tmp", "w") as f:
         f.write(text)
@@ -356,9 +376,10 @@ def main(argv):
     body = ["", "### Machine and run", ""] + machine_lines(cases, meta, load)
     body += ["", "### Targets", ""] + targets_table(cases, meta)
     body += ["", "### Times", "",
-             "Median / minimum milliseconds per forward pass (batch 1). `auto` is "
-             f"`{next((s['name'] for c in cases for s in (c['report'] or {}).get('schedules', []) if s['name'].startswith('auto')), 'auto')}`.",
-             ""] + times_table(cases)
+             "Median / minimum milliseconds per forward pass (batch 1); `load` is the 1-minute "
+             "load average when that network's run started. `auto` is "
+             f"`{auto_name(cases)}`.",
+             ""] + times_table(cases, read_case_loads(results))
     body += ["", "### Rates and ratios", "",
              "From the medians. GFLOP/s use cnnc's FLOP count for every row; `% of peak` divides "
              "by the FMA peak the probe measured just before that network's run, at the same "

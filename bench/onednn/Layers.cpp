@@ -58,8 +58,8 @@ void copyInto(const memory &target, const std::vector<float> &data) {
 /// of its window outside [0, in)): oneDNN 2.6's brgconv mishandles such convolutions
 /// (found by the random-network test: wrong sums, and a crash with a sum post-op after
 /// an eltwise one), so they get an explicit padded copy and no padding instead.
-bool someWindowAllPadding(int64_t in, int64_t out, int64_t kernel, int64_t stride,
-                          int64_t dilation, int64_t padBegin) {
+bool someWindowAllPadding(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t dilation,
+                          int64_t padBegin) {
   for (int64_t o = 0; o < out; ++o) {
     bool anyInside = false;
     for (int64_t k = 0; k < kernel && !anyInside; ++k) {
@@ -153,11 +153,10 @@ void Builder::buildConvolution(const Group &group) {
   Pad4 padding = source.padding;
   Shape inShape = node(source.node).shape;
   memory paddedInput;
-  const bool degenerate =
-      someWindowAllPadding(inShape[2], conv.shape[2], attrs.kernel.h, attrs.stride.h,
-                           attrs.dilation.h, padding.top) ||
-      someWindowAllPadding(inShape[3], conv.shape[3], attrs.kernel.w, attrs.stride.w,
-                           attrs.dilation.w, padding.left);
+  const bool degenerate = someWindowAllPadding(inShape[2], conv.shape[2], attrs.kernel.h,
+                                               attrs.stride.h, attrs.dilation.h, padding.top) ||
+                          someWindowAllPadding(inShape[3], conv.shape[3], attrs.kernel.w,
+                                               attrs.stride.w, attrs.dilation.w, padding.left);
   if ((attrs.padMode != PadMode::Constant || degenerate) && !padding.isZero()) {
     // oneDNN convolutions pad with zeros only: other modes get a padded copy first.
     paddedInput = padded(source.node, conv.name + (degenerate ? " (padding)" : " (padding_mode)"),

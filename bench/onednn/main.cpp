@@ -4,9 +4,9 @@
 //
 // Runs a .cnn network as oneDNN primitives, the way a practitioner would build it (see
 // Plan.h and Network.h), on the same random weights and inputs `cnnc bench` uses (seeds
-// 1 and 2) or on the tensors `cnnc bench --baseline onednn` hands it, checks the outputs against cnnc's reference evaluator, and times whole
-// forward passes: median and minimum over at least 10 runs and --min-time seconds,
-// after a warm-up run, as `cnnc bench` does.
+// 1 and 2) or on the tensors `cnnc bench --baseline onednn` hands it, checks the outputs against
+// cnnc's reference evaluator, and times whole forward passes: median and minimum over at least 10
+// runs and --min-time seconds, after a warm-up run, as `cnnc bench` does.
 #include "bench/onednn/Network.h"
 #include "cnnc/runtime/Safetensors.h"
 #include "compiler/eval/Compare.h"
@@ -225,8 +225,8 @@ bool loadTensors(const Settings &settings, const ir::Graph &graph, eval::TensorM
   // The seeds' tensors give every name and shape the network needs.
   weights = eval::randomWeights(graph, 1);
   inputs = eval::randomInputs(graph, 2);
-  for (auto [file, wanted] : {std::pair{"weights.safetensors", &weights},
-                              std::pair{"inputs.safetensors", &inputs}}) {
+  for (auto [file, wanted] :
+       {std::pair{"weights.safetensors", &weights}, std::pair{"inputs.safetensors", &inputs}}) {
     const std::string path = *settings.tensorsDir + "/" + file;
     std::optional<eval::TensorMap> read = readTensors(path);
     if (!read)

@@ -46,8 +46,7 @@ ScheduleSummary summarizeRuns(const BenchReport &report, const std::vector<doubl
   if (report.peak.threads.gflops > 0)
     summary.percentOfPeak = 100 * summary.gflops / report.peak.threads.gflops;
   summary.speedup = ratio(findSchedule(report, kBaselineSchedule), summary.medianMs);
-  if (std::optional<double> inverse =
-          ratio(findSchedule(report, kFusedSchedule), summary.medianMs))
+  if (std::optional<double> inverse = ratio(findSchedule(report, kFusedSchedule), summary.medianMs))
     summary.fusedSpeedup = 1 / *inverse;
   return summary;
 }

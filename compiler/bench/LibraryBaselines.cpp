@@ -130,11 +130,24 @@ std::string commonVersion(const nlohmann::json &report, const std::string &libra
   return library + " " + (known ? report["library_version"].get<std::string>() : "?");
 }
 
+rt::Expected<std::string> onednnProgram() {
+  return besideCnnc(kOnednnProgram, "it is built with cnnc when Debian's libdnnl-dev is "
+                                    "installed (apt-get install libdnnl-dev, then re-run cmake "
+                                    "and ninja)");
+}
+
+rt::Expected<std::string> pytorchScript() {
+  return besideCnnc(kPytorchScript, "the build copies it there from bench/pytorch_bench.py");
+}
+
+std::string pythonInterpreter() {
+  const char *python = std::getenv("CNNC_PYTHON");
+  return python && *python ? python : kDefaultPython;
+}
+
 rt::Status runOnednn(const LibraryRun &run, const TemporaryDirectory &work,
                      std::vector<LibraryResult> &rows) {
-  rt::Expected<std::string> program =
-      besideCnnc(kOnednnProgram, "it is built with cnnc when Debian's libdnnl-dev is installed "
-                                 "(apt-get install libdnnl-dev, then re-run cmake and ninja)");
+  rt::Expected<std::string> program = onednnProgram();
   if (!program)
     return program.error();
   const std::string report = work.file("onednn.json"), outputs = work.file("onednn.safetensors");
@@ -162,25 +175,18 @@ rt::Status runOnednn(const LibraryRun &run, const TemporaryDirectory &work,
 
 rt::Status runPytorch(const LibraryRun &run, const TemporaryDirectory &work,
                       std::vector<LibraryResult> &rows) {
-  rt::Expected<std::string> script =
-      besideCnnc(kPytorchScript, "the build copies it there from bench/pytorch_bench.py");
+  rt::Expected<std::string> script = pytorchScript();
   if (!script)
     return script.error();
-  const char *python = std::getenv("CNNC_PYTHON");
-  const std::string interpreter = python && *python ? python : kDefaultPython;
+  const std::string interpreter = pythonInterpreter();
   const std::string report = work.file("pytorch.json");
-  SubprocessRequest request{{interpreter, *script, run.netPath, "--threads",
-                             std::to_string(run.threads), "--min-time",
-                             std::to_string(run.minTimeSeconds), "--tensors", work.file(""),
-                             "--write-outputs", work.file(""), "--json", report, "--cnnc",
-                             executableDirectory() + "/cnnc"},
-                            libraryEnvironment(run.threads),
-                            work.file("pytorch.txt"),
-                            work.file("pytorch.log")};
-  if (::access(interpreter.c_str(), X_OK) != 0)
-    return rt::Error{"--baseline pytorch: " + interpreter +
-                     " not found (Debian's python3 with python3-torch; CNNC_PYTHON names "
-                     "another)"};
+  SubprocessRequest request{
+      {interpreter, *script, run.netPath, "--threads", std::to_string(run.threads), "--min-time",
+       std::to_string(run.minTimeSeconds), "--tensors", work.file(""), "--write-outputs",
+       work.file(""), "--json", report, "--cnnc", executableDirectory() + "/cnnc"},
+      libraryEnvironment(run.threads),
+      work.file("pytorch.txt"),
+      work.file("pytorch.log")};
   if (rt::Status status = runSubprocess(request); !status)
     return status;
   rt::Expected<nlohmann::json> json = readJson(report);
@@ -223,6 +229,21 @@ rt::Expected<std::vector<Library>> parseLibraries(const std::string &list) {
   return libraries;
 }
 
+rt::Status findLibraries(const std::vector<Library> &libraries) {
+  for (Library library : libraries) {
+    const std::string prefix = "--baseline " + std::string(libraryName(library)) + ": ";
+    rt::Expected<std::string> program =
+        library == Library::Onednn ? onednnProgram() : pytorchScript();
+    if (!program)
+      return rt::Error{prefix + program.error().message};
+    if (library == Library::Pytorch && ::access(pythonInterpreter().c_str(), X_OK) != 0)
+      return rt::Error{prefix + pythonInterpreter() +
+                       " not found (Debian's python3 with python3-torch; CNNC_PYTHON names "
+                       "another)"};
+  }
+  return rt::ok();
+}
+
 rt::Expected<std::vector<LibraryResult>> runLibraries(const std::vector<Library> &libraries,
                                                       const LibraryRun &run) {
   rt::Expected<TemporaryDirectory> work = TemporaryDirectory::create();
@@ -236,8 +257,8 @@ rt::Expected<std::vector<LibraryResult>> runLibraries(const std::vector<Library>
   for (Library library : libraries) {
     std::cerr << "timing " << libraryName(library) << " in its own process..." << std::flush;
     const size_t before = rows.size();
-    rt::Status status = library == Library::Onednn ? runOnednn(run, *work, rows)
-                                                   : runPytorch(run, *work, rows);
+    rt::Status status =
+        library == Library::Onednn ? runOnednn(run, *work, rows) : runPytorch(run, *work, rows);
     if (!status) {
       std::cerr << "\n";
       return rt::Error{"--baseline " + std::string(libraryName(library)) + ": " +

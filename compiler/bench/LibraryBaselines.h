@@ -26,6 +26,10 @@ enum class Library { Onednn, Pytorch };
 /// unknown one.
 rt::Expected<std::vector<Library>> parseLibraries(const std::string &list);
 
+/// An Error when a library's program is not where runLibraries will look for it (checked
+/// before anything is compiled or timed).
+rt::Status findLibraries(const std::vector<Library> &libraries);
+
 /// What every library run shares.
 struct LibraryRun {
   std::string netPath;

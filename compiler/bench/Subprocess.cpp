@@ -58,8 +58,10 @@ rt::Status runSubprocess(const SubprocessRequest &request) {
   std::vector<std::string> arguments = request.argv;
   std::vector<std::string> environment = mergedEnvironment(request.environment);
   std::vector<char *> argv = pointers(arguments), envp = pointers(environment);
-  const int out = ::open(request.stdoutPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  const int err = ::open(request.stderrPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int out =
+      ::open(request.stdoutPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const int err =
+      ::open(request.stderrPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (out < 0 || err < 0) {
     const std::string reason = std::strerror(errno);
     if (out >= 0)

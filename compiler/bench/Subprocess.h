@@ -12,7 +12,7 @@
 namespace cnnc::bench {
 
 struct SubprocessRequest {
-  std::vector<std::string> argv;                 // argv[0] is the program's path
+  std::vector<std::string> argv;                  // argv[0] is the program's path
   std::map<std::string, std::string> environment; // set (overriding) in the child's
   std::string stdoutPath, stderrPath;             // created or truncated
 };

@@ -29,9 +29,10 @@ namespace cnnc::cli {
 
 namespace {
 
-const char kBenchUsage[] = "usage: cnnc bench NET.cnn [--schedules fused,unfused,auto] "
-                           "[--autoscheduler A] [--threads N] [--min-time S] [--rounds R] [--json FILE] "
-                           "[--plot FILE.svg] [--baseline onednn,pytorch]";
+const char kBenchUsage[] =
+    "usage: cnnc bench NET.cnn [--schedules fused,unfused,auto] "
+    "[--autoscheduler A] [--threads N] [--min-time S] [--rounds R] [--json FILE] "
+    "[--plot FILE.svg] [--baseline onednn,pytorch]";
 
 const std::vector<OptionSpec> kBenchOptions = {
     {"--schedules", "", true,
@@ -331,6 +332,8 @@ int runBenchCommand(const std::vector<std::string> &args) {
   BenchSettings settings;
   if (std::optional<std::string> problem = readSettings(*options, settings))
     return usageError("bench", *problem, kBenchUsage);
+  if (rt::Status found = bench::findLibraries(settings.libraries); !found)
+    return userError(found.error().message);
   LoadedNetwork network = loadNetwork(settings.netPath);
   std::cerr << network.diagnostics;
   if (!network.graph)
@@ -375,14 +378,14 @@ int runBenchCommand(const std::vector<std::string> &args) {
       if (rt::Status status = timeRound(schedule, inputs, roundSeconds, roundMinRuns, roundMaxRuns);
           !status)
         return userError(status.error().message);
-      std::cerr << " " << schedule.result.schedule << " "
-                << schedule.result.runMs.size() - before << " runs" << std::flush;
+      std::cerr << " " << schedule.result.schedule << " " << schedule.result.runMs.size() - before
+                << " runs" << std::flush;
     }
     std::cerr << "\n";
     if (!settings.libraries.empty()) {
-      bench::LibraryRun run{settings.netPath, &weights,     &inputs,
-                            &checkedOutputs,  compiled[0].result.schedule,
-                            settings.threads, roundSeconds};
+      bench::LibraryRun run{
+          settings.netPath, &weights,    &inputs, &checkedOutputs, compiled[0].result.schedule,
+          settings.threads, roundSeconds};
       rt::Expected<std::vector<bench::LibraryResult>> rows =
           bench::runLibraries(settings.libraries, run);
       if (!rows)
