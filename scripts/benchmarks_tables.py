@@ -149,7 +149,8 @@ def memory_table(cases):
     lines = ["| network | fused peak memory | unfused peak memory | fused / unfused |",
              "|---|---|---|---|"]
     for network, (f, u) in sorted(memory_by_network(cases).items()):
-        lines.append(f"| {network} | {mib(f)} | {mib(u)} | {fmt(f / u if u else None, 2)} |")
+        share = f / u if u else (0.0 if f == 0 else None)
+        lines.append(f"| {network} | {mib(f)} | {mib(u)} | {fmt(share, 2)} |")
     return lines
 
 
@@ -199,7 +200,8 @@ def target_rows(cases, meta):
                  {"seed_pad"})
     memory = memory_by_network(cases)
     if memory:
-        value, network = max((f / u if u else float("inf"), n) for n, (f, u) in memory.items())
+        value, network = max((f / u if u else (0.0 if f == 0 else float("inf")), n)
+                             for n, (f, u) in memory.items())
         rows.append(("fused peak intermediate memory at most 1/4 of unfused, every network",
                      f"worst {value:.2f} ({network})", value <= 0.25,
                      "" if value <= 0.25 else f"{value / 0.25:.1f}x over"))
@@ -280,8 +282,8 @@ def check_lines(cases):
     lines = []
     for check, where in sorted(notes.items()):
         if check == "outputs agree with fused":
-            lines.append(f"- {len(where)} library runs: outputs agree with fused "
-                         "(SPEC's tolerance).")
+            lines.append(f"- {len(where)} library row{'s' if len(where) != 1 else ''} "
+                         "(each over every round): outputs agree with fused (SPEC's tolerance).")
         else:
             lines.append(f"- {check}: " + ", ".join(where) + ".")
     return lines
