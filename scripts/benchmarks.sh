@@ -20,6 +20,9 @@
 #   THREADS     thread counts, space-separated (default "1 2")
 #   SCHEDULES   cnnc schedules (default fused,unfused,auto)
 #   BASELINES   libraries (default onednn,pytorch)
+#   LAYERS_OF   networks whose convolutions are also timed one at a time (each conv2d +
+#               relu alone, fused against oneDNN; default vgg_head, whose target is
+#               about its 3x3 convolutions; empty to skip)
 #   PYTHON      interpreter for the tables and PyTorch (default /usr/bin/python3)
 #   OMP_WAIT_POLICY  left as set; cnnc bench makes the libraries' threads passive if unset
 # A network whose run fails (a library that cannot run it, a disagreement) is retried
@@ -32,6 +35,7 @@ cnnc="$build/cnnc"
 nets="${NETS:-$root/../shared/nets}"
 min_time="${MIN_TIME:-2}"
 rounds="${ROUNDS:-3}"
+layers_of="${LAYERS_OF-vgg_head}"
 threads="${THREADS:-1 2}"
 schedules="${SCHEDULES:-fused,unfused,auto}"
 baselines="${BASELINES:-onednn,pytorch}"
@@ -63,6 +67,7 @@ cleanup() {
 trap cleanup EXIT
 mkdir -p "$out"
 rm -f "$out"/*.json "$out"/*.svg "$out"/*.failed "$out"/case-load.txt
+rm -rf "$out/layers"
 
 # The machine is shared: sample the load average every 5 s for the whole run.
 (while true; do
@@ -83,6 +88,7 @@ start=$(date +%s)
   echo "hypervisor=$(lscpu | sed -n 's/^Hypervisor vendor: *//p' | head -1)"
   echo "min_time=$min_time"
   echo "rounds=$rounds"
+  echo "layers_of=$layers_of"
   echo "schedules=$schedules"
   echo "baselines=$baselines"
   echo "omp_wait_policy=${OMP_WAIT_POLICY:-passive (set by cnnc bench)}"
@@ -124,6 +130,28 @@ for net in "${networks[@]}"; do
       fi
       reason=$(last_error "$work/$name-t$t.log")
       echo "with --baseline '${fallback}': $reason" >>"$out/$name-t$t.failed"
+    done
+  done
+done
+
+# The convolutions of LAYERS_OF one at a time (scripts/benchmarks_layers.py writes each
+# conv2d + relu as a network of its own), fused against oneDNN.
+for net_name in $layers_of; do
+  net="$nets/$net_name.cnn"
+  [[ -f $net ]] || continue
+  "$cnnc" check "$net" >"$work/$net_name.check.txt"
+  mkdir -p "$out/layers" "$work/layers"
+  for layer_net in $("$python" "$root/scripts/benchmarks_layers.py" "$net" \
+                       "$work/$net_name.check.txt" "$work/layers"); do
+    layer=$(basename "$layer_net" .cnn)
+    for t in $threads; do
+      echo "[$(($(date +%s) - start)) s] $layer alone, $t thread(s)" >&2
+      libraries=()
+      [[ $baselines == *onednn* ]] && libraries=(--baseline onednn)
+      "$cnnc" bench "$layer_net" --schedules fused --threads "$t" --min-time "$min_time" \
+        --rounds "$rounds" "${libraries[@]}" --json "$out/layers/$layer-t$t.json" \
+        >"$work/$layer-t$t.txt" 2>"$work/$layer-t$t.log" ||
+        echo "  failed: $(last_error "$work/$layer-t$t.log")" >&2
     done
   done
 done
