@@ -2,11 +2,16 @@
 // SVG structure from a made-up timing, and the FMA probe giving a positive rate.
 #include "compiler/bench/BenchReport.h"
 
+#include "compiler/bench/LibraryBaselines.h"
 #include "compiler/bench/PeakProbe.h"
+#include "compiler/bench/Subprocess.h"
 #include "compiler/bench/SvgChart.h"
 
+#include <cstdio>
+#include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace {
 
@@ -125,6 +130,48 @@ TEST(BenchReport, LibrariesAreComparedWithFusedAndListedInTheirOwnArray) {
 TEST(BenchReport, NoLibrariesArrayWithoutLibraries) {
   nlohmann::json json = nlohmann::json::parse(reportJson(fakeReport()));
   EXPECT_FALSE(json.contains("libraries"));
+}
+
+std::string readFile(const std::string &path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST(Subprocess, PassesTheEnvironmentAndCapturesBothStreams) {
+  const std::string out = testing::TempDir() + "subprocess.out";
+  const std::string err = testing::TempDir() + "subprocess.err";
+  cnnc::rt::Status status =
+      runSubprocess({{"/bin/sh", "-c", "echo \"$CNNC_TEST_VALUE\"; echo to-stderr >&2"},
+                     {{"CNNC_TEST_VALUE", "forty two"}},
+                     out,
+                     err});
+  ASSERT_TRUE(status) << status.error().message;
+  EXPECT_EQ(readFile(out), "forty two\n");
+  EXPECT_EQ(readFile(err), "to-stderr\n");
+}
+
+TEST(Subprocess, AFailureNamesTheProgramStatusAndLastErrorLines) {
+  const std::string out = testing::TempDir() + "failure.out";
+  const std::string err = testing::TempDir() + "failure.err";
+  cnnc::rt::Status status = runSubprocess(
+      {{"/bin/sh", "-c", "echo first >&2; echo second >&2; echo last >&2; exit 3"}, {}, out, err});
+  ASSERT_FALSE(status);
+  EXPECT_EQ(status.error().message, "/bin/sh failed (exit status 3): second; last");
+  cnnc::rt::Status missing = runSubprocess({{"/nonexistent/program"}, {}, out, err});
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("could not be run"), std::string::npos);
+}
+
+TEST(LibraryBaselines, ParsesKnownLibrariesAndNamesAnUnknownOne) {
+  cnnc::rt::Expected<std::vector<Library>> both = parseLibraries("onednn,pytorch");
+  ASSERT_TRUE(both);
+  EXPECT_EQ(*both, (std::vector<Library>{Library::Onednn, Library::Pytorch}));
+  cnnc::rt::Expected<std::vector<Library>> unknown = parseLibraries("onednn,mkl");
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().message, "unknown baseline 'mkl' (onednn, pytorch)");
+  EXPECT_FALSE(parseLibraries(","));
 }
 
 TEST(BenchReport, BytesReadAsBinaryUnits) {
