@@ -23,6 +23,10 @@
 #   LAYERS_OF   networks whose convolutions are also timed one at a time (each conv2d +
 #               relu alone, fused against oneDNN; default vgg_head, whose target is
 #               about its 3x3 convolutions; empty to skip)
+#   DOC         the page to write (default docs/benchmarks.md; created from it if
+#               missing), its raw reports going to DOC without .md, its plot to
+#               DOC with .svg for .md: DOC=/tmp/other.md NETS=DIR checks the targets on
+#               other networks without touching the repository's page
 #   PYTHON      interpreter for the tables and PyTorch (default /usr/bin/python3)
 #   OMP_WAIT_POLICY  left as set; cnnc bench makes the libraries' threads passive if unset
 # A network whose run fails (a library that cannot run it, a disagreement) is retried
@@ -40,8 +44,10 @@ threads="${THREADS:-1 2}"
 schedules="${SCHEDULES:-fused,unfused,auto}"
 baselines="${BASELINES:-onednn,pytorch}"
 python="${PYTHON:-/usr/bin/python3}"
-out="$root/docs/benchmarks"
-doc="$root/docs/benchmarks.md"
+doc="${DOC:-$root/docs/benchmarks.md}"
+[[ $doc == *.md ]] || { echo "benchmarks: DOC must end in .md" >&2; exit 2; }
+[[ -f $doc ]] || cp "$root/docs/benchmarks.md" "$doc"
+out="${doc%.md}"
 
 fail() {
   echo "benchmarks: $*" >&2

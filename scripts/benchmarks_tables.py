@@ -4,9 +4,9 @@
 usage: scripts/benchmarks_tables.py RESULTS_DIR DOC.md
 
 Reads RESULTS_DIR/NAME-tT.json (`cnnc bench --json` reports, with a "libraries" array
-when the baselines ran), NAME-tT.failed (what failed and why), meta.txt (machine and
-settings, KEY=VALUE lines) and loadavg.txt ("EPOCH L1 L5 L15" lines); writes
-RESULTS_DIR/../benchmarks.svg and replaces the text between DOC.md's
+when the baselines ran), NAME-tT.failed (what failed and why), layers/*.json (single
+convolutions), meta.txt (machine and settings, KEY=VALUE lines), loadavg.txt
+("EPOCH L1 L5 L15" lines) and case-load.txt; writes DOC.svg next to DOC.md and replaces the text between DOC.md's
 "<!-- BEGIN GENERATED" and "<!-- END GENERATED -->" lines. Only the standard library.
 """
 
@@ -423,7 +423,7 @@ def main(argv):
     if not cases:
         print(f"benchmarks_tables: no reports in {results}", file=sys.stderr)
         return 1
-    plot_path = os.path.join(os.path.dirname(os.path.abspath(doc)), "benchmarks.svg")
+    plot_path = os.path.splitext(os.path.abspath(doc))[0] + ".svg"
     write_atomically(plot_path, plot_svg(cases, meta))
     body = ["", "### Machine and run", ""] + machine_lines(cases, meta, load)
     layers = read_layers(results)
@@ -452,7 +452,8 @@ def main(argv):
     failures = failure_lines(cases)
     if failures:
         body += ["", "### What failed", ""] + failures
-    body += ["", "![each schedule and library's time over fused's](benchmarks.svg)", ""]
+    body += ["", f"![each schedule and library's time over fused's]"
+             f"({os.path.basename(plot_path)})", ""]
     text = open(doc).read()
     begin, end = text.find(BEGIN), text.find(END)
     if begin < 0 or end < begin:
