@@ -10,7 +10,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <unistd.h>
@@ -207,11 +206,11 @@ rt::Status runPytorch(const LibraryRun &run, const TemporaryDirectory &work,
   return rt::ok();
 }
 
+} // namespace
+
 const char *libraryName(Library library) {
   return library == Library::Onednn ? "onednn" : "pytorch";
 }
-
-} // namespace
 
 rt::Expected<std::vector<Library>> parseLibraries(const std::string &list) {
   std::vector<Library> libraries;
@@ -244,8 +243,7 @@ rt::Status findLibraries(const std::vector<Library> &libraries) {
   return rt::ok();
 }
 
-rt::Expected<std::vector<LibraryResult>> runLibraries(const std::vector<Library> &libraries,
-                                                      const LibraryRun &run) {
+rt::Expected<std::vector<LibraryResult>> runLibrary(Library library, const LibraryRun &run) {
   rt::Expected<TemporaryDirectory> work = TemporaryDirectory::create();
   if (!work)
     return work.error();
@@ -254,21 +252,11 @@ rt::Expected<std::vector<LibraryResult>> runLibraries(const std::vector<Library>
   if (rt::Status status = writeTensors(work->file("inputs.safetensors"), *run.inputs); !status)
     return status.error();
   std::vector<LibraryResult> rows;
-  for (Library library : libraries) {
-    std::cerr << "timing " << libraryName(library) << " in its own process..." << std::flush;
-    const size_t before = rows.size();
-    rt::Status status =
-        library == Library::Onednn ? runOnednn(run, *work, rows) : runPytorch(run, *work, rows);
-    if (!status) {
-      std::cerr << "\n";
-      return rt::Error{"--baseline " + std::string(libraryName(library)) + ": " +
-                       status.error().message};
-    }
-    for (size_t i = before; i < rows.size(); ++i)
-      std::cerr << (i == before ? " " : ", ") << rows[i].name << " " << rows[i].runMs.size()
-                << " runs";
-    std::cerr << "\n";
-  }
+  rt::Status status =
+      library == Library::Onednn ? runOnednn(run, *work, rows) : runPytorch(run, *work, rows);
+  if (!status)
+    return rt::Error{"--baseline " + std::string(libraryName(library)) + ": " +
+                     status.error().message};
   return rows;
 }
 

@@ -41,9 +41,12 @@ struct LibraryRun {
   double minTimeSeconds = 2;
 };
 
-/// Runs each library in turn and returns its rows. An Error when a library's program is
-/// missing, fails, or computes outputs that disagree with `checkedOutputs`.
-rt::Expected<std::vector<LibraryResult>> runLibraries(const std::vector<Library> &libraries,
-                                                      const LibraryRun &run);
+/// "onednn", "pytorch": the name --baseline takes.
+const char *libraryName(Library library);
+
+/// Runs the library's program once (in a private temporary directory, removed after) and
+/// returns its rows (one for oneDNN, eager and frozen for PyTorch). An Error when the
+/// program is missing, fails, or computes outputs that disagree with `checkedOutputs`.
+rt::Expected<std::vector<LibraryResult>> runLibrary(Library library, const LibraryRun &run);
 
 } // namespace cnnc::bench

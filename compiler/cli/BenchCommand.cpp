@@ -234,6 +234,85 @@ void mergeLibraryRound(std::vector<bench::LibraryResult> round,
   }
 }
 
+/// Compiles every schedule and checks that they agree, before any timing, so that the
+/// timing rounds can alternate between them (and the libraries).
+rt::Expected<std::vector<CompiledSchedule>>
+compileSchedules(const ir::Graph &graph, const std::vector<schedule::ScheduleRequest> &requests,
+                 const eval::TensorMap &weights, const eval::TensorMap &inputs) {
+  std::vector<CompiledSchedule> compiled;
+  for (const schedule::ScheduleRequest &request : requests) {
+    rt::Expected<CompiledSchedule> one = compileSchedule(graph, request, weights, inputs);
+    if (!one)
+      return one.error();
+    if (!compiled.empty())
+      if (std::optional<std::string> problem =
+              eval::compareOutputs(compiled[0].outputs, one->outputs))
+        return rt::Error{"schedules disagree: " + one->result.schedule + " vs " +
+                         compiled[0].result.schedule + ": " + *problem};
+    compiled.push_back(std::move(*one));
+  }
+  return compiled;
+}
+
+/// One round of timing every compiled schedule for its share of --min-time.
+rt::Status timeSchedulesRound(const BenchSettings &settings, int round,
+                              const eval::TensorMap &inputs,
+                              std::vector<CompiledSchedule> &compiled) {
+  const size_t rounds = size_t(settings.rounds);
+  std::cerr << "timing";
+  if (rounds > 1)
+    std::cerr << " (round " << round << " of " << rounds << ")";
+  std::cerr << "..." << std::flush;
+  for (CompiledSchedule &schedule : compiled) {
+    const size_t before = schedule.result.runMs.size();
+    if (rt::Status status =
+            timeRound(schedule, inputs, settings.minTime / double(rounds),
+                      (kMinRuns + rounds - 1) / rounds, (kMaxRuns + rounds - 1) / rounds);
+        !status)
+      return status;
+    std::cerr << " " << schedule.result.schedule << " " << schedule.result.runMs.size() - before
+              << " runs" << std::flush;
+  }
+  std::cerr << "\n";
+  return rt::ok();
+}
+
+/// One round of a library, in its own process; its rows are merged into `libraries`.
+rt::Status timeLibraryRound(bench::Library library, const bench::LibraryRun &run,
+                            std::vector<bench::LibraryResult> &libraries) {
+  std::cerr << "timing " << bench::libraryName(library) << " in its own process..." << std::flush;
+  rt::Expected<std::vector<bench::LibraryResult>> rows = bench::runLibrary(library, run);
+  if (!rows) {
+    std::cerr << "\n";
+    return rows.error();
+  }
+  for (size_t i = 0; i < rows->size(); ++i)
+    std::cerr << (i == 0 ? " " : ", ") << (*rows)[i].name << " " << (*rows)[i].runMs.size()
+              << " runs";
+  std::cerr << "\n";
+  mergeLibraryRound(std::move(*rows), libraries);
+  return rt::ok();
+}
+
+/// What the columns mean, and which libraries the rows came from.
+void printLegend(const bench::BenchReport &report) {
+  std::cout
+      << "\nmedian, min: wall time of one run, over all timed runs after a warm-up run\n"
+         "GFLOP/s, % peak, vs unfused: from the medians; % of the FMA peak above\n"
+         "peak memory: the most bytes of Halide's own heap buffers (intermediates) live at\n"
+         "  once during a run; inputs, weights and outputs are the caller's and not counted\n";
+  if (!report.libraries.empty()) {
+    std::cout << "fused x: this median / fused's median (above 1: fused is that many times "
+                 "faster)\nlibraries:";
+    std::string previous;
+    for (const bench::LibraryResult &result : report.libraries)
+      if (result.version != previous)
+        std::cout << (previous.empty() ? " " : ", ") << (previous = result.version);
+    std::cout << "; each in its own process after the schedules of each round, on the same "
+                 "weights and inputs\n";
+  }
+}
+
 void printTable(const bench::BenchReport &report) {
   const bench::MachinePeak &peak = report.peak;
   std::cout << "network " << report.networkName << ": " << withUnit(double(report.flops))
@@ -278,21 +357,7 @@ void printTable(const bench::BenchReport &report) {
   for (const bench::LibraryResult &result : report.libraries)
     printRow(result.name, "-", result.runMs.size(), bench::summarize(report, result), "-",
              result.check);
-  std::cout
-      << "\nmedian, min: wall time of one run, over all timed runs after a warm-up run\n"
-         "GFLOP/s, % peak, vs unfused: from the medians; % of the FMA peak above\n"
-         "peak memory: the most bytes of Halide's own heap buffers (intermediates) live at\n"
-         "  once during a run; inputs, weights and outputs are the caller's and not counted\n";
-  if (libraries) {
-    std::cout << "fused x: this median / fused's median (above 1: fused is that many times "
-                 "faster)\nlibraries:";
-    std::string previous;
-    for (const bench::LibraryResult &result : report.libraries)
-      if (result.version != previous)
-        std::cout << (previous.empty() ? " " : ", ") << (previous = result.version);
-    std::cout << "; each in its own process after the schedules, on the same weights and "
-                 "inputs\n";
-  }
+  printLegend(report);
 }
 
 rt::Status writeText(const std::string &path, const std::string &text) {
@@ -350,50 +415,27 @@ int runBenchCommand(const std::vector<std::string> &args) {
   measurePeak(report);
   const eval::TensorMap weights = eval::randomWeights(graph, 1);
   const eval::TensorMap inputs = eval::randomInputs(graph, 2);
-  // Compile every schedule first and check that they agree, so that the timing rounds
-  // below can alternate between them (and the libraries) on a machine whose load drifts.
-  std::vector<CompiledSchedule> compiled;
-  for (const schedule::ScheduleRequest &request : settings.schedules) {
-    rt::Expected<CompiledSchedule> one = compileSchedule(graph, request, weights, inputs);
-    if (!one)
-      return userError(one.error().message);
-    if (!compiled.empty())
-      if (std::optional<std::string> problem =
-              eval::compareOutputs(compiled[0].outputs, one->outputs))
-        return userError("schedules disagree: " + one->result.schedule + " vs " +
-                         compiled[0].result.schedule + ": " + *problem);
-    compiled.push_back(std::move(*one));
-  }
-  const eval::TensorMap checkedOutputs = compiled[0].outputs;
-  const double roundSeconds = settings.minTime / settings.rounds;
-  const size_t roundMinRuns = (kMinRuns + settings.rounds - 1) / settings.rounds;
-  const size_t roundMaxRuns = (kMaxRuns + settings.rounds - 1) / settings.rounds;
+  rt::Expected<std::vector<CompiledSchedule>> compiled =
+      compileSchedules(graph, settings.schedules, weights, inputs);
+  if (!compiled)
+    return userError(compiled.error().message);
+  const eval::TensorMap checkedOutputs = (*compiled)[0].outputs;
+  bench::LibraryRun libraryRun{settings.netPath,
+                               &weights,
+                               &inputs,
+                               &checkedOutputs,
+                               (*compiled)[0].result.schedule,
+                               settings.threads,
+                               settings.minTime / settings.rounds};
   for (int round = 1; round <= settings.rounds; ++round) {
-    std::cerr << "timing";
-    if (settings.rounds > 1)
-      std::cerr << " (round " << round << " of " << settings.rounds << ")";
-    std::cerr << "..." << std::flush;
-    for (CompiledSchedule &schedule : compiled) {
-      const size_t before = schedule.result.runMs.size();
-      if (rt::Status status = timeRound(schedule, inputs, roundSeconds, roundMinRuns, roundMaxRuns);
-          !status)
+    if (rt::Status status = timeSchedulesRound(settings, round, inputs, *compiled); !status)
+      return userError(status.error().message);
+    for (bench::Library library : settings.libraries) {
+      if (rt::Status status = timeLibraryRound(library, libraryRun, report.libraries); !status)
         return userError(status.error().message);
-      std::cerr << " " << schedule.result.schedule << " " << schedule.result.runMs.size() - before
-                << " runs" << std::flush;
-    }
-    std::cerr << "\n";
-    if (!settings.libraries.empty()) {
-      bench::LibraryRun run{
-          settings.netPath, &weights,    &inputs, &checkedOutputs, compiled[0].result.schedule,
-          settings.threads, roundSeconds};
-      rt::Expected<std::vector<bench::LibraryResult>> rows =
-          bench::runLibraries(settings.libraries, run);
-      if (!rows)
-        return userError(rows.error().message);
-      mergeLibraryRound(std::move(*rows), report.libraries);
     }
   }
-  for (CompiledSchedule &schedule : compiled)
+  for (CompiledSchedule &schedule : *compiled)
     report.schedules.push_back(std::move(schedule.result));
   printTable(report);
   if (rt::Status status = writeOutputs(settings, report); !status)
