@@ -2,7 +2,8 @@
 """PyTorch baseline for cnnc: builds a .cnn network with torch.nn and times it.
 
 usage: /usr/bin/python3 bench/pytorch_bench.py NET.cnn [--threads N] [--min-time S]
-           [--json FILE] [--tensors DIR] [--variants eager,frozen] [--cnnc PATH]
+           [--json FILE] [--tensors DIR] [--write-outputs DIR] [--variants eager,frozen]
+           [--cnnc PATH]
 
 The network is built from the .cnn text by a small parser of the language (SPEC 1: one
 statement per line, `name = op(args, key=value)`, tuples, `network`, `input`,
@@ -23,6 +24,11 @@ oneDNN baseline use, and its outputs are checked against DIR/expected.safetensor
 reference evaluator's) with SPEC's tolerance. Without it, weights come from PyTorch's
 own initialisation under torch.manual_seed(0) - a different RNG than cnnc's, so values
 are not comparable; timing is what matters then, and only shapes are checked.
+
+With --write-outputs DIR, each variant's outputs are written to
+DIR/pytorch-eager.safetensors and DIR/pytorch-frozen.safetensors: `cnnc bench --baseline
+pytorch` runs this script (copied next to the cnnc executable as cnnc_pytorch_bench.py)
+with --tensors and --write-outputs and compares the outputs with its own schedule's.
 
 Shapes are always checked against `cnnc check` (layer by layer) when the cnnc tool is
 found (--cnnc, else build/cnnc beside this script's repository).
@@ -255,6 +261,23 @@ def read_safetensors(torch, path):
     return tensors
 
 
+def write_safetensors(path, tensors):
+    """Writes {name: tensor} as F32 safetensors (keys sorted, header padded to 8 bytes),
+    atomically."""
+    header, blobs, offset = {}, [], 0
+    for name in sorted(tensors):
+        data = tensors[name].detach().contiguous().float().numpy().tobytes()
+        header[name] = {"dtype": "F32", "shape": list(tensors[name].shape),
+                        "data_offsets": [offset, offset + len(data)]}
+        blobs.append(data)
+        offset += len(data)
+    text = json.dumps(header, separators=(",", ":")).encode()
+    text += b" " * (-len(text) % 8)
+    with open(path + ".tmp", "wb") as f:
+        f.write(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+    os.replace(path + ".tmp", path)
+
+
 def load_weights(torch, module, weights):
     """Copies cnnc's weights (keys `<layer>.<name>`, PyTorch shapes) into the modules."""
     state = {}
@@ -373,6 +396,8 @@ def parse_args(argv):
     parser.add_argument("--json", help="also write the measurements to FILE as JSON")
     parser.add_argument("--tensors", help="directory with weights/inputs/expected.safetensors "
                         "(cnnc_onednn_bench --dump-tensors)")
+    parser.add_argument("--write-outputs", metavar="DIR",
+                        help="write each variant's outputs to DIR/pytorch-VARIANT.safetensors")
     parser.add_argument("--variants", default="eager,frozen",
                         help="comma-separated: eager, frozen (default both)")
     parser.add_argument("--cnnc", default=default_cnnc(), help="the cnnc tool, for shapes")
@@ -393,13 +418,19 @@ def prepare(torch, args, net):
     return module, inputs
 
 
-def check_outputs(torch, args, net, fn, inputs):
-    expected_path = os.path.join(args.tensors or "", "expected.safetensors")
-    if not args.tensors or not os.path.exists(expected_path):
-        return "values not checked (PyTorch's own random weights)"
+def run_outputs(torch, net, fn, inputs):
+    """{output name: dense NCHW tensor} of one forward pass."""
     with torch.no_grad():
         outputs = fn(*inputs)
-    got = {name: t.to_dense() if t.is_mkldnn else t for name, t in zip(net["outputs"], outputs)}
+    return {name: t.to_dense() if t.is_mkldnn else t for name, t in zip(net["outputs"], outputs)}
+
+
+def check_outputs(torch, args, got):
+    expected_path = os.path.join(args.tensors or "", "expected.safetensors")
+    if not args.tensors:
+        return "values not checked (PyTorch's own random weights)"
+    if not os.path.exists(expected_path):
+        return "values not checked here (no expected.safetensors)"
     problem = compare(read_safetensors(torch, expected_path), got)
     if problem:
         raise CnnError(f"PyTorch disagrees with the reference: {problem}")
@@ -427,13 +458,17 @@ def main(argv):
             fn, note = frozen_module(torch, module, inputs)
         else:
             raise CnnError(f"unknown variant '{variant}' (eager, frozen)")
-        check = check_outputs(torch, args, net, fn, inputs)
+        got = run_outputs(torch, net, fn, inputs)
+        check = check_outputs(torch, args, got)
+        if args.write_outputs:
+            write_safetensors(os.path.join(args.write_outputs, f"pytorch-{variant}.safetensors"),
+                              got)
         print(f"timing pytorch-{variant}...", file=sys.stderr, flush=True)
         runs = time_runs(torch, fn, inputs, args.min_time)
         results.append({"name": f"pytorch-{variant}", "runs": len(runs), "run_ms": runs,
                         "median_ms": median(runs), "min_ms": min(runs),
                         "gflops": flops / (median(runs) * 1e6) if flops else None,
-                        "check": check + (f"; {note}" if note else "")})
+                        "check": check + (f"; {note}" if note else ""), "note": note})
     threads = torch.get_num_threads()
     print(f"network {net['name']}: "
           + (f"{flops / 1e9:.3f} GFLOP per run; " if flops else "")

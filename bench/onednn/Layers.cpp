@@ -54,6 +54,24 @@ void copyInto(const memory &target, const std::vector<float> &data) {
   std::memcpy(target.get_data_handle(), data.data(), data.size() * sizeof(float));
 }
 
+/// True when some output along one axis reads its input only in the padding (every tap
+/// of its window outside [0, in)): oneDNN 2.6's brgconv mishandles such convolutions
+/// (found by the random-network test: wrong sums, and a crash with a sum post-op after
+/// an eltwise one), so they get an explicit padded copy and no padding instead.
+bool someWindowAllPadding(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t dilation,
+                          int64_t padBegin) {
+  for (int64_t o = 0; o < out; ++o) {
+    bool anyInside = false;
+    for (int64_t k = 0; k < kernel && !anyInside; ++k) {
+      const int64_t i = windowStart(o, stride, padBegin) + k * dilation;
+      anyInside = i >= 0 && i < in;
+    }
+    if (!anyInside)
+      return true;
+  }
+  return false;
+}
+
 /// The operand of an add that is not produced by the chain before it.
 NodeId sumOperand(const Graph &graph, const Group &group, NodeId add) {
   NodeId previous = group.batchNorm ? *group.batchNorm : group.anchor;
@@ -135,9 +153,14 @@ void Builder::buildConvolution(const Group &group) {
   Pad4 padding = source.padding;
   Shape inShape = node(source.node).shape;
   memory paddedInput;
-  if (attrs.padMode != PadMode::Constant && !padding.isZero()) {
+  const bool degenerate = someWindowAllPadding(inShape[2], conv.shape[2], attrs.kernel.h,
+                                               attrs.stride.h, attrs.dilation.h, padding.top) ||
+                          someWindowAllPadding(inShape[3], conv.shape[3], attrs.kernel.w,
+                                               attrs.stride.w, attrs.dilation.w, padding.left);
+  if ((attrs.padMode != PadMode::Constant || degenerate) && !padding.isZero()) {
     // oneDNN convolutions pad with zeros only: other modes get a padded copy first.
-    paddedInput = padded(source.node, conv.name + " (padding_mode)", padding, attrs.padMode, 0.0f);
+    paddedInput = padded(source.node, conv.name + (degenerate ? " (padding)" : " (padding_mode)"),
+                         padding, attrs.padMode, 0.0f);
     inShape = Shape(paddedInput.get_desc().dims());
     padding = Pad4{};
   }

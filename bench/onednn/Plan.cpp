@@ -34,6 +34,29 @@ bool foldsIntoConvPadding(const Graph &graph, const std::vector<std::vector<Node
   });
 }
 
+/// relu and leaky_relu are both oneDNN's eltwise_relu (with alpha the slope).
+double reluSlope(const ActivationAttrs &attrs) {
+  return attrs.kind == ActivationKind::LeakyRelu ? attrs.negativeSlope : 0.0;
+}
+bool isReluKind(const ActivationAttrs &attrs) {
+  return attrs.kind == ActivationKind::Relu || attrs.kind == ActivationKind::LeakyRelu;
+}
+
+/// False when `next` would be a second eltwise_relu post-op with a different slope than
+/// one already in the group: oneDNN 2.6's JIT post-op injector then applies the first
+/// slope to both (found by the random-network test: leaky_relu followed by relu came
+/// out as leaky_relu applied twice), so that activation runs as its own primitive.
+bool eltwiseFits(const Graph &graph, const Group &group, const ActivationAttrs &next) {
+  if (!isReluKind(next))
+    return true;
+  for (NodeId id : group.postOps) {
+    const auto *earlier = std::get_if<ActivationAttrs>(&graph.nodes[id].attrs);
+    if (earlier && isReluKind(*earlier) && reluSlope(*earlier) != reluSlope(next))
+      return false;
+  }
+  return true;
+}
+
 /// Follows the chain of single readers after a conv2d or linear layer, absorbing what
 /// oneDNN can apply to the primitive's result: one batch_norm first (folded into the
 /// weights), then activations (eltwise post-ops) and one add (a sum post-op).
@@ -48,7 +71,8 @@ void extendGroup(const Graph &graph, const std::vector<std::vector<NodeId>> &use
       return;
     if (isOp(reader, "batch_norm") && !group.batchNorm && group.postOps.empty()) {
       group.batchNorm = next;
-    } else if (std::holds_alternative<ActivationAttrs>(reader.attrs)) {
+    } else if (const auto *activation = std::get_if<ActivationAttrs>(&reader.attrs);
+               activation && eltwiseFits(graph, group, *activation)) {
       group.postOps.push_back(next);
     } else if (isOp(reader, "add") && !hasSum && reader.operands[0] != reader.operands[1]) {
       hasSum = true;

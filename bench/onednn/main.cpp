@@ -1,11 +1,12 @@
 // cnnc_onednn_bench NET.cnn [--threads N] [--min-time S] [--json FILE] [--layout any|nhwc]
-//                           [--no-check] [--dump-tensors DIR] [--verbose]
+//                           [--no-check] [--dump-tensors DIR] [--tensors DIR]
+//                           [--write-outputs FILE] [--verbose]
 //
 // Runs a .cnn network as oneDNN primitives, the way a practitioner would build it (see
 // Plan.h and Network.h), on the same random weights and inputs `cnnc bench` uses (seeds
-// 1 and 2), checks the outputs against cnnc's reference evaluator, and times whole
-// forward passes: median and minimum over at least 10 runs and --min-time seconds,
-// after a warm-up run, as `cnnc bench` does.
+// 1 and 2) or on the tensors `cnnc bench --baseline onednn` hands it, checks the outputs against
+// cnnc's reference evaluator, and times whole forward passes: median and minimum over at least 10
+// runs and --min-time seconds, after a warm-up run, as `cnnc bench` does.
 #include "bench/onednn/Network.h"
 #include "cnnc/runtime/Safetensors.h"
 #include "compiler/eval/Compare.h"
@@ -32,7 +33,8 @@ using Clock = std::chrono::steady_clock;
 
 const char kUsage[] =
     "usage: cnnc_onednn_bench NET.cnn [--threads N] [--min-time S] [--json FILE]\n"
-    "                         [--layout any|nhwc] [--no-check] [--dump-tensors DIR] [--verbose]";
+    "                         [--layout any|nhwc] [--no-check] [--dump-tensors DIR]\n"
+    "                         [--tensors DIR] [--write-outputs FILE] [--verbose]";
 
 const char kHelp[] = R"(
 Runs the network as oneDNN primitives (convolutions with format_tag::any layouts,
@@ -49,6 +51,11 @@ outputs against cnnc's reference evaluator and prints median and minimum run tim
   --dump-tensors DIR   write DIR/weights.safetensors, inputs.safetensors and, unless
                        --no-check, expected.safetensors (the reference outputs), so
                        bench/pytorch_bench.py can run on the same data
+  --tensors DIR        read the weights and inputs from DIR/weights.safetensors and
+                       DIR/inputs.safetensors instead of making them (cnnc bench
+                       --baseline onednn hands over its own this way)
+  --write-outputs FILE write the outputs of the last timed run (NCHW) as safetensors,
+                       for the caller to check (cnnc bench compares them with its own)
   --verbose            print each step: layers, primitive, oneDNN implementation, layouts
 )";
 
@@ -59,7 +66,7 @@ struct Settings {
   std::string network;
   std::optional<int> threads;
   double minTime = 2.0;
-  std::optional<std::string> jsonPath, dumpDir;
+  std::optional<std::string> jsonPath, dumpDir, tensorsDir, outputsPath;
   onednn::Layout layout = onednn::Layout::Any;
   bool check = true;
   bool verbose = false;
@@ -92,7 +99,7 @@ std::optional<Settings> parseArgs(int argc, char **argv, int &exitCode) {
     } else if (arg == "--verbose") {
       settings.verbose = true;
     } else if (arg == "--threads" || arg == "--min-time" || arg == "--json" || arg == "--layout" ||
-               arg == "--dump-tensors") {
+               arg == "--dump-tensors" || arg == "--tensors" || arg == "--write-outputs") {
       if (!(v = value())) {
         usageError(arg + " needs a value");
         return std::nullopt;
@@ -105,6 +112,10 @@ std::optional<Settings> parseArgs(int argc, char **argv, int &exitCode) {
         settings.jsonPath = *v;
       else if (arg == "--dump-tensors")
         settings.dumpDir = *v;
+      else if (arg == "--tensors")
+        settings.tensorsDir = *v;
+      else if (arg == "--write-outputs")
+        settings.outputsPath = *v;
       else if (*v == "any" || *v == "nhwc")
         settings.layout = *v == "any" ? onednn::Layout::Any : onednn::Layout::Nhwc;
       else {
@@ -182,6 +193,55 @@ bool writeTensors(const std::string &path, const eval::TensorMap &tensors) {
   if (!status)
     std::cerr << "cnnc_onednn_bench: error: " << status.error().message << "\n";
   return bool(status);
+}
+
+/// Every tensor of the safetensors file at `path`, by name; nullopt after saying why.
+std::optional<eval::TensorMap> readTensors(const std::string &path) {
+  rt::Expected<rt::SafetensorsFile> file = rt::SafetensorsFile::open(path);
+  if (!file) {
+    std::cerr << "cnnc_onednn_bench: error: " << file.error().message << "\n";
+    return std::nullopt;
+  }
+  eval::TensorMap tensors;
+  for (const std::string &name : file->names()) {
+    rt::Expected<rt::Tensor> tensor = file->readF32(name);
+    if (!tensor) {
+      std::cerr << "cnnc_onednn_bench: error: " << tensor.error().message << "\n";
+      return std::nullopt;
+    }
+    tensors[name] = std::move(*tensor);
+  }
+  return tensors;
+}
+
+/// The weights and inputs: `--tensors DIR`'s, else made from `cnnc bench`'s seeds.
+bool loadTensors(const Settings &settings, const ir::Graph &graph, eval::TensorMap &weights,
+                 eval::TensorMap &inputs) {
+  if (!settings.tensorsDir) {
+    weights = eval::randomWeights(graph, 1);
+    inputs = eval::randomInputs(graph, 2);
+    return true;
+  }
+  // The seeds' tensors give every name and shape the network needs.
+  weights = eval::randomWeights(graph, 1);
+  inputs = eval::randomInputs(graph, 2);
+  for (auto [file, wanted] :
+       {std::pair{"weights.safetensors", &weights}, std::pair{"inputs.safetensors", &inputs}}) {
+    const std::string path = *settings.tensorsDir + "/" + file;
+    std::optional<eval::TensorMap> read = readTensors(path);
+    if (!read)
+      return false;
+    for (auto &[name, tensor] : *wanted) {
+      auto found = read->find(name);
+      if (found == read->end() || found->second.shape != tensor.shape) {
+        std::cerr << "cnnc_onednn_bench: error: " << path << ": no tensor '" << name
+                  << "' of shape " << rt::formatShape(tensor.shape) << "\n";
+        return false;
+      }
+      tensor = std::move(found->second);
+    }
+  }
+  return true;
 }
 
 bool writeJson(const std::string &path, const nlohmann::json &json) {
@@ -266,8 +326,9 @@ int main(int argc, char **argv) {
   std::optional<ir::Graph> graph = loadGraph(settings->network);
   if (!graph)
     return 1;
-  const eval::TensorMap weights = eval::randomWeights(*graph, 1);
-  const eval::TensorMap inputs = eval::randomInputs(*graph, 2);
+  eval::TensorMap weights, inputs;
+  if (!loadTensors(*settings, *graph, weights, inputs))
+    return 1;
 
   std::cerr << "building " << graph->name << " with oneDNN..." << std::flush;
   rt::Expected<onednn::OnednnNetwork> network =
@@ -306,6 +367,8 @@ int main(int argc, char **argv) {
       (!writeTensors(*settings->dumpDir + "/weights.safetensors", weights) ||
        !writeTensors(*settings->dumpDir + "/inputs.safetensors", inputs) ||
        (expected && !writeTensors(*settings->dumpDir + "/expected.safetensors", *expected))))
+    return 1;
+  if (settings->outputsPath && !writeTensors(*settings->outputsPath, outputs))
     return 1;
   if (settings->jsonPath &&
       !writeJson(*settings->jsonPath,

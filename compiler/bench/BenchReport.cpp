@@ -24,11 +24,42 @@ double rounded(double value, int decimals) {
   return std::round(value * scale) / scale;
 }
 
-const ScheduleResult *findBaseline(const BenchReport &report) {
+const ScheduleResult *findSchedule(const BenchReport &report, const char *name) {
   for (const ScheduleResult &result : report.schedules)
-    if (result.schedule == kBaselineSchedule)
+    if (result.schedule == name)
       return &result;
   return nullptr;
+}
+
+std::optional<double> ratio(const ScheduleResult *numerator, double denominator) {
+  if (!numerator || denominator <= 0)
+    return std::nullopt;
+  return medianOf(numerator->runMs) / denominator;
+}
+
+ScheduleSummary summarizeRuns(const BenchReport &report, const std::vector<double> &runMs) {
+  ScheduleSummary summary;
+  summary.medianMs = medianOf(runMs);
+  summary.minMs = runMs.empty() ? 0 : *std::min_element(runMs.begin(), runMs.end());
+  if (summary.medianMs > 0)
+    summary.gflops = double(report.flops) / (summary.medianMs * 1e6);
+  if (report.peak.threads.gflops > 0)
+    summary.percentOfPeak = 100 * summary.gflops / report.peak.threads.gflops;
+  summary.speedup = ratio(findSchedule(report, kBaselineSchedule), summary.medianMs);
+  if (std::optional<double> inverse = ratio(findSchedule(report, kFusedSchedule), summary.medianMs))
+    summary.fusedSpeedup = 1 / *inverse;
+  return summary;
+}
+
+nlohmann::ordered_json optionalJson(std::optional<double> value) {
+  return value ? nlohmann::ordered_json(rounded(*value, 3)) : nlohmann::ordered_json();
+}
+
+nlohmann::ordered_json runsJson(const std::vector<double> &runMs) {
+  nlohmann::ordered_json runs = nlohmann::ordered_json::array();
+  for (double ms : runMs)
+    runs.push_back(rounded(ms, 4));
+  return runs;
 }
 
 nlohmann::ordered_json peakJson(const MachinePeak &peak) {
@@ -44,22 +75,33 @@ nlohmann::ordered_json peakJson(const MachinePeak &peak) {
 
 nlohmann::ordered_json scheduleJson(const BenchReport &report, const ScheduleResult &result) {
   ScheduleSummary summary = summarize(report, result);
-  nlohmann::ordered_json runs = nlohmann::ordered_json::array();
-  for (double ms : result.runMs)
-    runs.push_back(rounded(ms, 4));
   return {{"name", result.schedule},
           {"compile_seconds", rounded(result.compileSeconds, 3)},
           {"runs", result.runMs.size()},
-          {"run_ms", runs},
+          {"run_ms", runsJson(result.runMs)},
           {"median_ms", rounded(summary.medianMs, 4)},
           {"min_ms", rounded(summary.minMs, 4)},
           {"gflops", rounded(summary.gflops, 2)},
           {"percent_of_peak", rounded(summary.percentOfPeak, 2)},
           {"peak_intermediate_bytes", result.peakBytes},
           {"allocations_per_run", result.allocations},
-          {"speedup_vs_unfused", summary.speedup
-                                     ? nlohmann::ordered_json(rounded(*summary.speedup, 3))
-                                     : nlohmann::ordered_json()}};
+          {"speedup_vs_unfused", optionalJson(summary.speedup)},
+          {"fused_speedup", optionalJson(summary.fusedSpeedup)}};
+}
+
+nlohmann::ordered_json libraryJson(const BenchReport &report, const LibraryResult &result) {
+  ScheduleSummary summary = summarize(report, result);
+  return {{"name", result.name},
+          {"version", result.version},
+          {"runs", result.runMs.size()},
+          {"run_ms", runsJson(result.runMs)},
+          {"median_ms", rounded(summary.medianMs, 4)},
+          {"min_ms", rounded(summary.minMs, 4)},
+          {"gflops", rounded(summary.gflops, 2)},
+          {"percent_of_peak", rounded(summary.percentOfPeak, 2)},
+          {"speedup_vs_unfused", optionalJson(summary.speedup)},
+          {"fused_speedup", optionalJson(summary.fusedSpeedup)},
+          {"check", result.check}};
 }
 
 } // namespace
@@ -87,18 +129,11 @@ double medianOf(std::vector<double> runMs) {
 }
 
 ScheduleSummary summarize(const BenchReport &report, const ScheduleResult &result) {
-  ScheduleSummary summary;
-  summary.medianMs = medianOf(result.runMs);
-  summary.minMs =
-      result.runMs.empty() ? 0 : *std::min_element(result.runMs.begin(), result.runMs.end());
-  if (summary.medianMs > 0)
-    summary.gflops = double(report.flops) / (summary.medianMs * 1e6);
-  if (report.peak.threads.gflops > 0)
-    summary.percentOfPeak = 100 * summary.gflops / report.peak.threads.gflops;
-  const ScheduleResult *baseline = findBaseline(report);
-  if (baseline && summary.medianMs > 0)
-    summary.speedup = medianOf(baseline->runMs) / summary.medianMs;
-  return summary;
+  return summarizeRuns(report, result.runMs);
+}
+
+ScheduleSummary summarize(const BenchReport &report, const LibraryResult &result) {
+  return summarizeRuns(report, result.runMs);
 }
 
 std::string formatBytes(int64_t bytes) {
@@ -124,11 +159,20 @@ std::string reportJson(const BenchReport &report) {
        {{"cpu", report.machine.cpuModel},
         {"logical_cores", report.machine.logicalCores},
         {"fp32_fma_peak", peakJson(report.peak)}}},
-      {"settings", {{"threads", report.threads}, {"min_time_seconds", report.minTimeSeconds}}},
+      {"settings",
+       {{"threads", report.threads},
+        {"min_time_seconds", report.minTimeSeconds},
+        {"rounds", report.rounds}}},
       {"network",
        {{"name", report.networkName}, {"flops", report.flops}, {"parameters", report.parameters}}},
       {"baseline", kBaselineSchedule},
       {"schedules", schedules}};
+  if (!report.libraries.empty()) {
+    nlohmann::ordered_json libraries = nlohmann::ordered_json::array();
+    for (const LibraryResult &result : report.libraries)
+      libraries.push_back(libraryJson(report, result));
+    json["libraries"] = libraries;
+  }
   return json.dump(2) + "\n";
 }
 
@@ -144,11 +188,15 @@ BarChart reportChart(const BenchReport &report) {
   chart.axisLabel = "milliseconds per run (shorter is faster)";
   double fastest = 0;
   size_t fewestRuns = 0;
-  for (const ScheduleResult &result : report.schedules) {
-    double median = medianOf(result.runMs);
+  auto note = [&](const std::vector<double> &runMs) {
+    double median = medianOf(runMs);
     fastest = fastest == 0 ? median : std::min(fastest, median);
-    fewestRuns = fewestRuns == 0 ? result.runMs.size() : std::min(fewestRuns, result.runMs.size());
-  }
+    fewestRuns = fewestRuns == 0 ? runMs.size() : std::min(fewestRuns, runMs.size());
+  };
+  for (const ScheduleResult &result : report.schedules)
+    note(result.runMs);
+  for (const LibraryResult &result : report.libraries)
+    note(result.runMs);
   for (const ScheduleResult &result : report.schedules) {
     ScheduleSummary summary = summarize(report, result);
     ChartBar bar{result.schedule,
@@ -165,9 +213,24 @@ BarChart reportChart(const BenchReport &report) {
     bar.detail = fixed(summary.percentOfPeak, 0) + "% of peak";
     chart.bars.push_back(bar);
   }
+  for (const LibraryResult &result : report.libraries) {
+    ScheduleSummary summary = summarize(report, result);
+    ChartBar bar{result.name,
+                 summary.medianMs,
+                 summary.minMs,
+                 fixed(summary.medianMs, summary.medianMs < 10 ? 2 : 1) + " ms",
+                 "",
+                 fixed(summary.percentOfPeak, 0) + "% of peak",
+                 summary.medianMs == fastest};
+    if (summary.fusedSpeedup)
+      bar.badge = *summary.fusedSpeedup >= 1
+                      ? "fused " + fixed(*summary.fusedSpeedup, 2) + "x faster"
+                      : "fused " + fixed(1 / *summary.fusedSpeedup, 2) + "x slower";
+    chart.bars.push_back(bar);
+  }
   chart.notes = {"Bar: median over at least " + std::to_string(fewestRuns) +
-                 " runs; black line: the fastest run. Same weights and inputs for every "
-                 "schedule."};
+                 " runs; black line: the fastest run. Same weights and inputs for every " +
+                 (report.libraries.empty() ? "schedule." : "schedule and library.")};
   return chart;
 }
 

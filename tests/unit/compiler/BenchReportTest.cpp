@@ -2,11 +2,16 @@
 // SVG structure from a made-up timing, and the FMA probe giving a positive rate.
 #include "compiler/bench/BenchReport.h"
 
+#include "compiler/bench/LibraryBaselines.h"
 #include "compiler/bench/PeakProbe.h"
+#include "compiler/bench/Subprocess.h"
 #include "compiler/bench/SvgChart.h"
 
+#include <cstdio>
+#include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace {
 
@@ -90,6 +95,83 @@ TEST(BenchReport, JsonHasMachineNetworkAndEverySchedule) {
   EXPECT_EQ(fused["peak_intermediate_bytes"], 4096);
   EXPECT_EQ(fused["allocations_per_run"], 3);
   EXPECT_EQ(fused["speedup_vs_unfused"], 1.951);
+}
+
+TEST(BenchReport, LibrariesAreComparedWithFusedAndListedInTheirOwnArray) {
+  BenchReport report = fakeReport();
+  report.libraries.push_back(LibraryResult{"onednn", "oneDNN 2.6.3", {30, 31, 29}, "agree"});
+  report.libraries.push_back(LibraryResult{"pytorch-frozen", "PyTorch 1.13", {10, 10}, "ok"});
+  ScheduleSummary onednn = summarize(report, report.libraries[0]);
+  EXPECT_DOUBLE_EQ(onednn.medianMs, 30);
+  ASSERT_TRUE(onednn.fusedSpeedup.has_value());
+  EXPECT_NEAR(*onednn.fusedSpeedup, 30 / 20.5, 1e-12);
+  EXPECT_NEAR(*onednn.speedup, 40 / 30.0, 1e-12);
+  EXPECT_DOUBLE_EQ(*summarize(report, report.schedules[0]).fusedSpeedup, 1);
+
+  nlohmann::json json = nlohmann::json::parse(reportJson(report));
+  ASSERT_EQ(json["schedules"].size(), 2u);
+  EXPECT_EQ(json["schedules"][1]["fused_speedup"], 1.951);
+  ASSERT_EQ(json["libraries"].size(), 2u);
+  EXPECT_EQ(json["libraries"][0]["name"], "onednn");
+  EXPECT_EQ(json["libraries"][0]["version"], "oneDNN 2.6.3");
+  EXPECT_EQ(json["libraries"][0]["median_ms"], 30.0);
+  EXPECT_EQ(json["libraries"][0]["fused_speedup"], 1.463);
+  EXPECT_EQ(json["libraries"][0]["check"], "agree");
+  EXPECT_EQ(json["libraries"][1]["fused_speedup"], 0.488);
+
+  BarChart chart = reportChart(report);
+  ASSERT_EQ(chart.bars.size(), 4u);
+  EXPECT_EQ(chart.bars[2].badge, "fused 1.46x faster");
+  EXPECT_EQ(chart.bars[3].badge, "fused 2.05x slower");
+  EXPECT_TRUE(chart.bars[3].emphasized); // the fastest median of all rows
+  EXPECT_FALSE(chart.bars[0].emphasized);
+}
+
+TEST(BenchReport, NoLibrariesArrayWithoutLibraries) {
+  nlohmann::json json = nlohmann::json::parse(reportJson(fakeReport()));
+  EXPECT_FALSE(json.contains("libraries"));
+}
+
+std::string readFile(const std::string &path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+TEST(Subprocess, PassesTheEnvironmentAndCapturesBothStreams) {
+  const std::string out = testing::TempDir() + "subprocess.out";
+  const std::string err = testing::TempDir() + "subprocess.err";
+  cnnc::rt::Status status =
+      runSubprocess({{"/bin/sh", "-c", "echo \"$CNNC_TEST_VALUE\"; echo to-stderr >&2"},
+                     {{"CNNC_TEST_VALUE", "forty two"}},
+                     out,
+                     err});
+  ASSERT_TRUE(status) << status.error().message;
+  EXPECT_EQ(readFile(out), "forty two\n");
+  EXPECT_EQ(readFile(err), "to-stderr\n");
+}
+
+TEST(Subprocess, AFailureNamesTheProgramStatusAndLastErrorLines) {
+  const std::string out = testing::TempDir() + "failure.out";
+  const std::string err = testing::TempDir() + "failure.err";
+  cnnc::rt::Status status = runSubprocess(
+      {{"/bin/sh", "-c", "echo first >&2; echo second >&2; echo last >&2; exit 3"}, {}, out, err});
+  ASSERT_FALSE(status);
+  EXPECT_EQ(status.error().message, "/bin/sh failed (exit status 3): second; last");
+  cnnc::rt::Status missing = runSubprocess({{"/nonexistent/program"}, {}, out, err});
+  ASSERT_FALSE(missing);
+  EXPECT_NE(missing.error().message.find("could not be run"), std::string::npos);
+}
+
+TEST(LibraryBaselines, ParsesKnownLibrariesAndNamesAnUnknownOne) {
+  cnnc::rt::Expected<std::vector<Library>> both = parseLibraries("onednn,pytorch");
+  ASSERT_TRUE(both);
+  EXPECT_EQ(*both, (std::vector<Library>{Library::Onednn, Library::Pytorch}));
+  cnnc::rt::Expected<std::vector<Library>> unknown = parseLibraries("onednn,mkl");
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().message, "unknown baseline 'mkl' (onednn, pytorch)");
+  EXPECT_FALSE(parseLibraries(","));
 }
 
 TEST(BenchReport, BytesReadAsBinaryUnits) {
