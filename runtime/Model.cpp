@@ -341,28 +341,26 @@ Expected<Model> Model::fromEmbedded(const NetworkSignature &signature) {
   Status valid = validateSignature(signature);
   if (!valid)
     return valid.error();
-  std::vector<Tensor> weights;
-  for (const TensorSpec &spec : signature.weights)
-    weights.push_back(Tensor::zeros(spec.shape));
-  if (!weights.empty()) {
+  // The library holds the weights as the network function takes them, prepared when it
+  // was compiled: the raw weights it reads directly, then the prepared tensors.
+  std::vector<Tensor> bound;
+  for (size_t index : signature.runWeights)
+    bound.push_back(Tensor::zeros(signature.weights[index].shape));
+  for (const TensorSpec &spec : signature.prepared)
+    bound.push_back(Tensor::zeros(spec.shape));
+  if (!signature.weights.empty()) {
     if (!signature.embeddedWeights)
       return Error{"network '" + signature.name + "' has no embedded weights (compile it with "
                    "--weights, or bind them with fromFile)"};
-    CallFrame frame(weights.size());
-    for (const Tensor &weight : weights)
-      frame.add(weight.data.data(), weight.shape);
+    CallFrame frame(bound.size());
+    for (const Tensor &tensor : bound)
+      frame.add(tensor.data.data(), tensor.shape);
     Status copied = callPipeline(signature, signature.embeddedWeights, frame, nullptr,
                                  "copying the embedded weights");
     if (!copied)
       return copied.error();
   }
-  std::map<std::string, Tensor> named;
-  for (size_t k = 0; k < weights.size(); ++k)
-    named.emplace(signature.weights[k].name, std::move(weights[k]));
-  Expected<std::vector<Tensor>> bound = prepareWeights(signature, std::move(named));
-  if (!bound)
-    return bound.error();
-  return Model(signature, std::move(*bound));
+  return Model(signature, std::move(bound));
 }
 
 Expected<Model> Model::fromFile(const NetworkSignature &signature, const std::string &weightsPath) {

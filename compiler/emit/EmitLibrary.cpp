@@ -244,6 +244,42 @@ std::optional<std::vector<rt::Tensor>> loadWeights(const std::string &path, cons
   return tensors;
 }
 
+/// The weights as the network function takes them (the raw ones it reads directly,
+/// then the prepared ones), prepared now, on this machine, by the network's own
+/// preparation pipeline: an embedded library then never prepares at run time.
+/// `specs` receives their names and shapes. Throws Halide::Error like any compile step.
+std::vector<rt::Tensor> preparedForEmbedding(lower::LoweredNetwork &network,
+                                             const WrapperSpec &spec,
+                                             const std::vector<rt::Tensor> &raw,
+                                             std::vector<WrapperTensor> &specs) {
+  std::vector<rt::Tensor> bound;
+  for (size_t index : network.runWeights) {
+    bound.push_back(raw[index]);
+    specs.push_back(spec.weights[index]);
+  }
+  std::optional<Halide::Pipeline> prepare = network.preparePipeline();
+  if (!prepare)
+    return bound;
+  for (size_t k = 0; k < network.weights.size(); ++k) {
+    const rt::Tensor &tensor = raw[k];
+    // Halide's Buffer takes a non-const pointer; the pipeline only reads its inputs.
+    network.weights[k].set(Halide::Buffer<float>(const_cast<float *>(tensor.data.data()),
+                                                 std::vector<int>(tensor.shape.rbegin(),
+                                                                  tensor.shape.rend())));
+  }
+  std::vector<Halide::Buffer<>> outputs;
+  const size_t first = bound.size();
+  for (size_t k = 0; k < spec.prepared.size(); ++k) {
+    bound.push_back(rt::Tensor::zeros(spec.prepared[k].shape));
+    specs.push_back(spec.prepared[k]);
+  }
+  for (size_t k = first; k < bound.size(); ++k)
+    outputs.push_back(Halide::Buffer<float>(
+        bound[k].data.data(), std::vector<int>(bound[k].shape.rbegin(), bound[k].shape.rend())));
+  prepare->realize(Halide::Realization(outputs), Halide::get_host_target());
+  return bound;
+}
+
 /// The network's module and, with embedded weights, the function that yields them,
 /// in one module: one library, one header. `spec.scratchBytes` is set from the
 /// network's lowered body.
@@ -265,8 +301,9 @@ bool buildModule(lower::LoweredNetwork &network, const Halide::Target &target,
     }
     if (!weights)
       return;
-    Halide::Module embedded =
-        embeddedWeightsModule(spec.functionName, spec.weights, *weights, target);
+    std::vector<WrapperTensor> boundSpecs;
+    std::vector<rt::Tensor> bound = preparedForEmbedding(network, spec, *weights, boundSpecs);
+    Halide::Module embedded = embeddedWeightsModule(spec.functionName, boundSpecs, bound, target);
     for (const Halide::Internal::LoweredFunc &function : embedded.functions())
       module->append(function);
     for (const Halide::Buffer<void> &constant : embedded.buffers())

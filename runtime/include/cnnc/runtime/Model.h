@@ -58,7 +58,8 @@ struct NetworkSignature {
   /// ScratchArena and error message. Hand-written stand-ins may leave it false.
   bool takesUserContext = false;
   /// With weights embedded at compile time (`cnnc compile --weights`): the generated
-  /// NAME_embedded_weights_argv, whose outputs are the weights in `weights` order.
+  /// NAME_embedded_weights_argv, whose outputs are the weights as argv takes them,
+  /// prepared at compile time: the raw weights at `runWeights`, then `prepared`.
   HalideArgvFunction embeddedWeights = nullptr;
   std::vector<size_t> runWeights;     // indices into `weights` that argv reads directly
   std::vector<size_t> prepareWeights; // indices into `weights` that prepare reads
