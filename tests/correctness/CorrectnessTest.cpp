@@ -2,6 +2,7 @@
 // schedule and compares the outputs with PyTorch's at SPEC's tolerance. One test per
 // (schedule, case), named `<Schedule>.<case>`, e.g. `Reference.conv2d_stride2`.
 #include "Subprocess.h"
+#include "TensorIndex.h"
 #include "cnnc/runtime/Safetensors.h"
 
 #include <algorithm>
@@ -37,11 +38,11 @@ extern char **environ; // NOLINT: POSIX declares it nowhere else
 namespace {
 
 namespace fs = std::filesystem;
+using cnnc::rt::SafetensorsFile;
+using cnnc::rt::Tensor;
 using cnnc::testsupport::ProcessResult;
 using cnnc::testsupport::readFile;
 using cnnc::testsupport::runProcess;
-using cnnc::rt::SafetensorsFile;
-using cnnc::rt::Tensor;
 
 /// How many mismatching elements a failure lists.
 constexpr int kMaxReportedMismatches = 8;
@@ -68,18 +69,6 @@ std::string suiteName(std::string schedule) {
   return schedule;
 }
 
-std::string formatIndex(const std::vector<int64_t> &shape, size_t flat) {
-  std::vector<int64_t> index(shape.size());
-  for (size_t d = shape.size(); d-- > 0;) {
-    index[d] = static_cast<int64_t>(flat) % shape[d];
-    flat /= static_cast<size_t>(shape[d]);
-  }
-  std::string text = "[";
-  for (size_t d = 0; d < index.size(); ++d)
-    text += (d ? ", " : "") + std::to_string(index[d]);
-  return text + "]";
-}
-
 /// SPEC 1, "Tolerance": with S = max|expected| over the tensor, every element must
 /// satisfy |got - expected| <= 1e-4 * (|expected| + 0.1 * S). NaN never matches.
 testing::AssertionResult valuesMatch(const std::string &name, const Tensor &got,
@@ -95,8 +84,8 @@ testing::AssertionResult valuesMatch(const std::string &name, const Tensor &got,
     if (std::fabs(g - e) <= tolerance)
       continue;
     if (++bad <= kMaxReportedMismatches)
-      report << "\n  " << name << formatIndex(expected.shape, i) << ": got " << g << ", expected "
-             << e << " (|diff| " << std::fabs(g - e) << " > " << tolerance << ")";
+      report << "\n  " << name << cnnc::test::formatIndex(expected.shape, i) << ": got " << g
+             << ", expected " << e << " (|diff| " << std::fabs(g - e) << " > " << tolerance << ")";
   }
   if (bad == 0)
     return testing::AssertionSuccess();

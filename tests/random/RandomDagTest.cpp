@@ -12,6 +12,7 @@
 // A failure keeps its files (network, weights, inputs, outputs) and prints where.
 #include "RandomNetwork.h"
 #include "Subprocess.h"
+#include "TensorIndex.h"
 #include "cnnc/runtime/Safetensors.h"
 
 #include <algorithm>
@@ -94,15 +95,6 @@ std::string commandLine(const std::vector<std::string> &args) {
   return text;
 }
 
-std::string formatIndex(const std::vector<int64_t> &shape, size_t flat) {
-  std::vector<int64_t> index(shape.size());
-  for (size_t d = shape.size(); d-- > 0;) {
-    index[d] = static_cast<int64_t>(flat) % shape[d];
-    flat /= static_cast<size_t>(shape[d]);
-  }
-  return cnnc::test::formatShape(index);
-}
-
 /// SPEC 1, "Tolerance": with S = max|expected| over the tensor, every element must
 /// satisfy |got - expected| <= 1e-4 * (|expected| + 0.1 * S). NaN never matches.
 testing::AssertionResult valuesMatch(const std::string &what, const Tensor &got,
@@ -123,8 +115,8 @@ testing::AssertionResult valuesMatch(const std::string &what, const Tensor &got,
       continue;
     worst = std::max(worst, std::fabs(g - e));
     if (++bad <= kMaxReportedMismatches)
-      report << "\n  " << what << formatIndex(expected.shape, i) << ": got " << g << ", reference "
-             << e << " (|diff| " << std::fabs(g - e) << " > " << tolerance << ")";
+      report << "\n  " << what << cnnc::test::formatIndex(expected.shape, i) << ": got " << g
+             << ", reference " << e << " (|diff| " << std::fabs(g - e) << " > " << tolerance << ")";
   }
   if (bad == 0)
     return testing::AssertionSuccess();
