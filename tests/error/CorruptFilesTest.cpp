@@ -50,6 +50,9 @@ struct CorruptFile {
   std::function<void(const std::string &)> write;    // writes the broken file at the path
 };
 
+/// gtest prints a failing parameter: the case's name, not its bytes.
+void PrintTo(const CorruptFile &c, std::ostream *os) { *os << c.name; }
+
 std::function<void(const std::string &)> bytes(std::string content) {
   return [content](const std::string &path) { writeBytes(path, content); };
 }
