@@ -52,9 +52,11 @@ run_one() {
   local dict=()
   [ -f "fuzz/dictionaries/$t.dict" ] && dict=(-dict="fuzz/dictionaries/$t.dict")
   mkdir -p "$build/fuzz-artifacts/$t" "$build/fuzz-logs"
-  # -timeout: an input taking 10 s is a hang; -rss_limit_mb: a 2 GB allocation is a bug.
+  # -timeout: an input taking 30 s is a hang (the importer folds constants of up to 2^24
+  # elements, a few seconds under ASan on a loaded machine); -rss_limit_mb: a 2 GB
+  # allocation is a bug.
   nice -n 10 "$build/fuzz/fuzz_$t" "$corpus/$t" "${dict[@]}" -max_total_time="$seconds" \
-    -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    -timeout=30 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$build/fuzz-artifacts/$t/" >"$build/fuzz-logs/$t.log" 2>&1 || true
 }
 

@@ -138,12 +138,12 @@ void checkConcurrency(const std::string &dir, Checker &checker) {
   if (jobs.size() != 4)
     return;
   // One model (two inputs, two outputs), six threads at once.
-  expectNoErrors(runThreads(std::vector<const Job *>(6, &jobs[2]), 20), "one model", checker);
+  expectNoErrors(runThreads(std::vector<const Job *>(6, &jobs[2]), 200), "one model", checker);
   // Every model at once, two threads each.
   std::vector<const Job *> mixed;
   for (const Job &job : jobs)
     mixed.insert(mixed.end(), {&job, &job});
-  expectNoErrors(runThreads(mixed, 10), "several models", checker);
+  expectNoErrors(runThreads(mixed, 100), "several models", checker);
 }
 
 } // namespace cnnc::aottest
