@@ -72,7 +72,7 @@ private:
   bool tensorsFit(const Node &node, const Shape &shape, const std::vector<Shape> &inputs);
   std::vector<size_t> resolveOutputs();
   void checkUsage(const std::vector<size_t> &outputs);
-  std::vector<std::string> definedNames() const;
+  std::string undefinedNameSuggestion(const std::string &name);
   Graph assemble(const std::vector<size_t> &order, const std::vector<size_t> &outputs);
 
   const Module &module_;
@@ -80,13 +80,22 @@ private:
   const bool hadSyntaxErrors_;
   std::vector<ProtoNode> protos_;
   std::map<std::string, size_t> byName_;
+  std::vector<std::string> definedNames_; // byName_'s keys, once a suggestion needs them
+  size_t suggestionsMade_ = 0;
 };
 
-std::vector<std::string> GraphBuilder::definedNames() const {
-  std::vector<std::string> names;
-  for (const auto &entry : byName_)
-    names.push_back(entry.first);
-  return names;
+/// " (did you mean 'conv'?)" or "". Each lookup compares with every defined name, so
+/// only the first kMaxNameSuggestions undefined names get one: a file of thousands of
+/// undefined names (10000 layers, each misspelt) would otherwise take seconds.
+std::string GraphBuilder::undefinedNameSuggestion(const std::string &name) {
+  constexpr size_t kMaxNameSuggestions = 100;
+  if (suggestionsMade_ >= kMaxNameSuggestions)
+    return "";
+  ++suggestionsMade_;
+  if (definedNames_.empty())
+    for (const auto &entry : byName_)
+      definedNames_.push_back(entry.first);
+  return suggestion(name, definedNames_);
 }
 
 /// False, after reporting it, when the network has more definitions than the limit:
@@ -216,7 +225,7 @@ void GraphBuilder::resolveTensor(ProtoNode &proto, const Value &value) {
     // After a syntax error the name may belong to the line that failed: stay silent.
     if (!hadSyntaxErrors_)
       diags_.error(value.loc, "undefined tensor '" + value.identifier + "'" +
-                                  suggestion(value.identifier, definedNames()));
+                                  undefinedNameSuggestion(value.identifier));
     proto.node.valid = false;
     return;
   }
@@ -404,7 +413,7 @@ std::vector<size_t> GraphBuilder::resolveOutputs() {
       if (it == byName_.end()) {
         if (!hadSyntaxErrors_)
           diags_.error(stmt.nameLocs[i], "undefined tensor '" + stmt.names[i] + "'" +
-                                             suggestion(stmt.names[i], definedNames()));
+                                             undefinedNameSuggestion(stmt.names[i]));
         continue;
       }
       protos_[it->second].used = true;
