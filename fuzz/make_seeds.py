@@ -2,7 +2,8 @@
 
   weights/  a valid weights file and a valid input (safetensors and .npy) for the
             network of fuzz/targets/FuzzWeights.cpp, so that fuzzing starts from a
-            binding that succeeds;
+            binding that succeeds (also committed in fuzz/seeds/weights/, which the
+            regression test replays);
   safetensors/  .npy files of several shapes and format versions (readNpy);
   onnx/     small models exported with torch.onnx.export (skipped without torch),
             covering every operator family the importer converts.
