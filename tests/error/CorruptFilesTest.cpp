@@ -143,9 +143,9 @@ std::vector<CorruptFile> allCases() {
 }
 
 /// The expected stderr of each case, kept beside the table so a change of wording is
-/// reviewed in one place: tests/error/corrupt_files.stderr, one "== NAME" block each.
+/// reviewed in one place: tests/error/corrupt_files.expected, one "== NAME" block each.
 std::map<std::string, std::string> expectedMessages() {
-  std::string text = readBytes(CNNC_SOURCE_DIR "/tests/error/corrupt_files.stderr");
+  std::string text = readBytes(CNNC_SOURCE_DIR "/tests/error/corrupt_files.expected");
   std::map<std::string, std::string> messages;
   std::string current;
   size_t pos = 0;
