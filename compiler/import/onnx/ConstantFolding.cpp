@@ -345,8 +345,11 @@ bool convertTranspose(ConvertContext &ctx, const onnx::NodeProto &node) {
     perm.push_back(static_cast<int64_t>(d));
   perm = ctx.attrInts(node, "perm", perm);
   std::vector<bool> seen(rank, false);
+  // The length first: an empty perm would pass the loop below for any rank.
+  if (perm.size() != rank)
+    return ctx.fail(node, "perm " + formatDims(perm) + " is not a permutation of the axes");
   for (int64_t p : perm) {
-    if (perm.size() != rank || p < 0 || p >= static_cast<int64_t>(rank) || seen[static_cast<size_t>(p)])
+    if (p < 0 || p >= static_cast<int64_t>(rank) || seen[static_cast<size_t>(p)])
       return ctx.fail(node, "perm " + formatDims(perm) + " is not a permutation of the axes");
     seen[static_cast<size_t>(p)] = true;
   }
