@@ -29,7 +29,8 @@ struct ProcessResult {
 /// in the error directory, so messages carry the bare name.
 ProcessResult runCnnc(const std::string &name, const std::string &subcommand = "check",
                       const std::string &extraArgs = "") {
-  fs::path scratch = fs::temp_directory_path() / ("cnnc-error-" + name);
+  // Per subcommand: ctest runs a case's check and compile tests in parallel.
+  fs::path scratch = fs::temp_directory_path() / ("cnnc-error-" + subcommand + "-" + name);
   std::string command = "cd '" CNNC_ERROR_DIR "' && '" CNNC_EXE "' " + subcommand + " '" + name +
                         ".cnn' " + extraArgs + " >'" + scratch.string() + ".out' 2>'" +
                         scratch.string() + ".err'";
