@@ -41,7 +41,15 @@ set(CNNC_HALIDE_TARGET "host" CACHE STRING
 
 # The cnnc tool and runtime library: in-tree targets, else installed ones.
 function(_cnnc_resolve_targets tool_var runtime_var)
-  if(TARGET cnnc)
+  # CNNC_TOOL_EXECUTABLE: an already built cnnc compiles the networks (the `tsan`
+  # preset: the sanitized runtime and tests, without sanitizing the whole compiler).
+  if(CNNC_TOOL_EXECUTABLE)
+    if(NOT TARGET cnnc_external_tool)
+      add_executable(cnnc_external_tool IMPORTED GLOBAL)
+      set_target_properties(cnnc_external_tool PROPERTIES IMPORTED_LOCATION ${CNNC_TOOL_EXECUTABLE})
+    endif()
+    set(${tool_var} cnnc_external_tool PARENT_SCOPE)
+  elseif(TARGET cnnc)
     set(${tool_var} cnnc PARENT_SCOPE)
   elseif(TARGET cnnc::cnnc)
     set(${tool_var} cnnc::cnnc PARENT_SCOPE)

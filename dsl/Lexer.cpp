@@ -2,6 +2,8 @@
 // lexical error at the offending character or literal and carrying on after it.
 #include "dsl/Lexer.h"
 
+#include "dsl/Limits.h"
+
 #include <algorithm>
 #include <cassert>
 #include <charconv>
@@ -232,6 +234,10 @@ Token Lexer::lexIdentifier() {
   size_t begin = pos_;
   while (pos_ < text.size() && isIdentifierChar(text[pos_]))
     ++pos_;
+  if (pos_ - begin > kMaxNameBytes)
+    return lexError(begin, pos_, "name is " + std::to_string(pos_ - begin) +
+                                     " bytes long; names are at most " +
+                                     std::to_string(kMaxNameBytes) + " bytes");
   return makeToken(TokenKind::Identifier, begin, pos_);
 }
 

@@ -224,6 +224,17 @@ Status checkView(const std::string &what, const TensorSpec &spec, const void *da
   if (strides.size() != shape.size())
     return Error{quoted(what, spec.name) + ": " + std::to_string(shape.size()) +
                  " dimensions but " + std::to_string(strides.size()) + " strides"};
+  for (size_t d = 0; d < strides.size(); ++d) {
+    // PyTorch never makes negative strides; a view with them points before `data`.
+    if (strides[d] < 0)
+      return Error{quoted(what, spec.name) + ": stride " + std::to_string(strides[d]) +
+                   " of dimension " + std::to_string(d) + " is negative"};
+    // A broadcast input (expand: stride 0) is fine to read; an output with stride 0
+    // would have every run of the dimension overwrite the same elements.
+    if (strides[d] == 0 && shape[d] > 1 && what == "output")
+      return Error{quoted(what, spec.name) + ": stride 0 of dimension " + std::to_string(d) +
+                   " (extent " + std::to_string(shape[d]) + ") makes its elements overlap"};
+  }
   return ok();
 }
 

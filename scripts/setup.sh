@@ -11,6 +11,8 @@ packages=(
   llvm-14-dev libhalide14-0-dev nlohmann-json3-dev zlib1g-dev libzstd-dev
   # tests and benchmarks
   googletest libgtest-dev libgmock-dev libbenchmark-dev libdnnl-dev
+  # fuzzing (scripts/fuzz.sh: libFuzzer) and the tsan preset
+  clang-14 libclang-rt-14-dev
   # ONNX import
   libonnx-dev libprotobuf-dev protobuf-compiler
   # reference data (PyTorch is the oracle for tests and examples/models; the compiler

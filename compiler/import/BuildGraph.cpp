@@ -8,6 +8,7 @@
 #include "compiler/ir/AttrReader.h"
 #include "compiler/ir/OpDef.h"
 #include "compiler/ir/OpRegistry.h"
+#include "dsl/Limits.h"
 
 #include <map>
 #include <algorithm>
@@ -21,6 +22,17 @@ using dsl::SourceLocation;
 using dsl::Value;
 
 namespace {
+
+/// Why a tensor of `shape` is too large to be a tensor, or "" when it fits
+/// (dsl::kMaxTensorElements: Halide's 32-bit buffer indexing).
+std::string tensorSizeProblem(const Shape &shape) {
+  std::optional<int64_t> count = elementCount(shape);
+  if (count && *count <= dsl::kMaxTensorElements)
+    return "";
+  std::string elements = count ? std::to_string(*count) : "more than 2^63";
+  return "has " + elements + " elements; a tensor has at most " +
+         std::to_string(dsl::kMaxTensorElements) + " (2^31-1)";
+}
 
 /// A definition (input or layer) in source order, before topological sorting.
 struct ProtoNode {
@@ -45,7 +57,7 @@ public:
   std::optional<Graph> build();
 
 private:
-  void collectDefinitions();
+  bool collectDefinitions();
   void checkInput(ProtoNode &proto);
   void resolveLayer(ProtoNode &proto);
   LayerArguments splitArguments(const dsl::LayerStmt &layer, const OpDef &op);
@@ -57,9 +69,10 @@ private:
   bool reaches(size_t from, size_t to, std::vector<size_t> &path) const;
   std::vector<size_t> topologicalOrder() const;
   void inferShapes(const std::vector<size_t> &order);
+  bool tensorsFit(const Node &node, const Shape &shape, const std::vector<Shape> &inputs);
   std::vector<size_t> resolveOutputs();
   void checkUsage(const std::vector<size_t> &outputs);
-  std::vector<std::string> definedNames() const;
+  std::string undefinedNameSuggestion(const std::string &name);
   Graph assemble(const std::vector<size_t> &order, const std::vector<size_t> &outputs);
 
   const Module &module_;
@@ -67,16 +80,27 @@ private:
   const bool hadSyntaxErrors_;
   std::vector<ProtoNode> protos_;
   std::map<std::string, size_t> byName_;
+  std::vector<std::string> definedNames_; // byName_'s keys, once a suggestion needs them
+  size_t suggestionsMade_ = 0;
 };
 
-std::vector<std::string> GraphBuilder::definedNames() const {
-  std::vector<std::string> names;
-  for (const auto &entry : byName_)
-    names.push_back(entry.first);
-  return names;
+/// " (did you mean 'conv'?)" or "". Each lookup compares with every defined name, so
+/// only the first kMaxNameSuggestions undefined names get one: a file of thousands of
+/// undefined names (10000 layers, each misspelt) would otherwise take seconds.
+std::string GraphBuilder::undefinedNameSuggestion(const std::string &name) {
+  constexpr size_t kMaxNameSuggestions = 100;
+  if (suggestionsMade_ >= kMaxNameSuggestions)
+    return "";
+  ++suggestionsMade_;
+  if (definedNames_.empty())
+    for (const auto &entry : byName_)
+      definedNames_.push_back(entry.first);
+  return suggestion(name, definedNames_);
 }
 
-void GraphBuilder::collectDefinitions() {
+/// False, after reporting it, when the network has more definitions than the limit:
+/// nothing else is checked then (the rest would cascade from the missing names).
+bool GraphBuilder::collectDefinitions() {
   for (const Module::StmtRef &ref : module_.order) {
     ProtoNode proto;
     if (ref.kind == Module::StmtKind::Input) {
@@ -91,6 +115,11 @@ void GraphBuilder::collectDefinitions() {
     } else {
       continue;
     }
+    if (protos_.size() == dsl::kMaxDefinitions) {
+      diags_.error(proto.node.nameLoc, "too many inputs and layers: a network has at most " +
+                                           std::to_string(dsl::kMaxDefinitions));
+      return false;
+    }
     auto [it, inserted] = byName_.emplace(proto.node.name, protos_.size());
     if (!inserted) {
       diags_.error(proto.node.nameLoc, "redefinition of '" + proto.node.name + "'");
@@ -99,6 +128,7 @@ void GraphBuilder::collectDefinitions() {
     }
     protos_.push_back(std::move(proto));
   }
+  return true;
 }
 
 /// input NAME: f32[N, C, H, W] or f32[N, F]
@@ -123,10 +153,9 @@ void GraphBuilder::checkInput(ProtoNode &proto) {
     proto.node.valid = false;
   }
   proto.node.shape = decl.dims;
-  std::optional<int64_t> count = elementCount(decl.dims);
-  if (proto.node.valid && (!count || !checkedMul(*count, sizeof(float)))) {
-    diags_.error(decl.shapeLoc, "input shape " + formatShape(decl.dims) +
-                                    " has more bytes than fit in 64 bits");
+  std::string tooLarge = proto.node.valid ? tensorSizeProblem(decl.dims) : "";
+  if (!tooLarge.empty()) {
+    diags_.error(decl.shapeLoc, "input shape " + formatShape(decl.dims) + " " + tooLarge);
     proto.node.valid = false;
   }
 }
@@ -196,7 +225,7 @@ void GraphBuilder::resolveTensor(ProtoNode &proto, const Value &value) {
     // After a syntax error the name may belong to the line that failed: stay silent.
     if (!hadSyntaxErrors_)
       diags_.error(value.loc, "undefined tensor '" + value.identifier + "'" +
-                                  suggestion(value.identifier, definedNames()));
+                                  undefinedNameSuggestion(value.identifier));
     proto.node.valid = false;
     return;
   }
@@ -351,13 +380,29 @@ void GraphBuilder::inferShapes(const std::vector<size_t> &order) {
     if (!node.valid)
       continue;
     std::optional<Shape> shape = node.op->inferShape({node, inputs, diags_});
-    std::optional<int64_t> count = shape ? elementCount(*shape) : std::nullopt;
-    if (shape && (!count || !checkedMul(*count, sizeof(float))))
-      diags_.error(node.opLoc, "output shape of '" + node.name + "' has more bytes than fit in 64 bits");
-    node.valid = shape && count && checkedMul(*count, sizeof(float));
+    node.valid = shape && tensorsFit(node, *shape, inputs);
     if (node.valid)
       node.shape = *shape;
   }
+}
+
+/// Every tensor of a layer, its output and its weights, within the size limit.
+bool GraphBuilder::tensorsFit(const Node &node, const Shape &shape,
+                              const std::vector<Shape> &inputs) {
+  if (std::string tooLarge = tensorSizeProblem(shape); !tooLarge.empty()) {
+    diags_.error(node.opLoc,
+                 "output shape " + formatShape(shape) + " of '" + node.name + "' " + tooLarge);
+    return false;
+  }
+  if (!node.op->weights)
+    return true;
+  for (const WeightSpec &weight : node.op->weights(node, inputs))
+    if (std::string tooLarge = tensorSizeProblem(weight.shape); !tooLarge.empty()) {
+      diags_.error(node.opLoc, "weight '" + node.name + "." + weight.suffix + "' of shape " +
+                                   formatShape(weight.shape) + " " + tooLarge);
+      return false;
+    }
+  return true;
 }
 
 std::vector<size_t> GraphBuilder::resolveOutputs() {
@@ -368,7 +413,7 @@ std::vector<size_t> GraphBuilder::resolveOutputs() {
       if (it == byName_.end()) {
         if (!hadSyntaxErrors_)
           diags_.error(stmt.nameLocs[i], "undefined tensor '" + stmt.names[i] + "'" +
-                                             suggestion(stmt.names[i], definedNames()));
+                                             undefinedNameSuggestion(stmt.names[i]));
         continue;
       }
       protos_[it->second].used = true;
@@ -437,7 +482,8 @@ Graph GraphBuilder::assemble(const std::vector<size_t> &order, const std::vector
 }
 
 std::optional<Graph> GraphBuilder::build() {
-  collectDefinitions();
+  if (!collectDefinitions())
+    return std::nullopt;
   for (ProtoNode &proto : protos_) {
     if (proto.input)
       checkInput(proto);

@@ -1,6 +1,8 @@
 // Attribute type and range checks, reported at the offending value.
 #include "compiler/ir/AttrReader.h"
 
+#include "dsl/Limits.h"
+
 #include <cmath>
 
 namespace cnnc::ir {
@@ -61,6 +63,15 @@ std::optional<int64_t> AttrReader::intOf(const Value &value, const std::string &
                                          int64_t minimum) {
   if (value.kind != Value::Kind::Int) {
     typeError(value, name, "an integer");
+    return std::nullopt;
+  }
+  // Every integer attribute is a size, count or index of a tensor dimension, none of
+  // which exceeds dsl::kMaxTensorElements; bounding them keeps the shape rules' sums
+  // and products far from int64 overflow.
+  if (value.intValue > dsl::kMaxTensorElements) {
+    diags_.error(value.loc, "'" + name + "' is " + std::to_string(value.intValue) +
+                                "; integer attributes are at most " +
+                                std::to_string(dsl::kMaxTensorElements) + " (2^31-1)");
     return std::nullopt;
   }
   if (value.intValue >= minimum)

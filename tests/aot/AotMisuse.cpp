@@ -38,6 +38,16 @@ void checkRunMisuse(const Net &net, Checker &checker) {
                       "input 'image': 4 dimensions but 3 strides");
   checker.expectError(net.model().runDense(nullptr, 1, nullptr, 1), "runDense: null arrays",
                       "array of data pointers is null");
+  checker.expectError(net.run({rt::ConstTensorView(in.data(), inShape, {192, 64, -8, 1})}, {output}),
+                      "run: a negative stride",
+                      "input 'image': stride -8 of dimension 2 is negative");
+  checker.expectError(net.run({input}, {rt::TensorView{out.data(), outShape, {64, 16, 0, 1}}}),
+                      "run: an output whose elements overlap",
+                      "output 'pool1': stride 0 of dimension 2 (extent 4) makes its elements overlap");
+  // A broadcast input (stride 0, as torch.expand makes) is read through a dense copy.
+  std::vector<float> row(8, 1.0f);
+  checker.expect(bool(net.run({rt::ConstTensorView(row.data(), inShape, {0, 0, 0, 1})}, {output})),
+                 "run: a broadcast input with stride 0");
   checker.expect(bool(net.run(in.data(), out.data())), "run: still usable after misuse");
 }
 

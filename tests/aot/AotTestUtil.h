@@ -107,4 +107,8 @@ void checkNetwork(const std::string &dir, const std::string &set, Checker &check
   checker.expect(threaded.empty(), name + ": concurrent runs of one instance match", threaded);
 }
 
+/// One model from several threads at once and several models at once, each result
+/// equal bit for bit to the model's single-threaded one (AotConcurrency.cpp).
+void checkConcurrency(const std::string &dir, Checker &checker);
+
 } // namespace cnnc::aottest

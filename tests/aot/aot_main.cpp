@@ -9,6 +9,8 @@
 //                            (written by `cnnc run --schedule reference`)
 //   aot_main misuse DIR      wrong shapes, counts, null pointers and bad weights must
 //                            come back as error values, never as an abort
+//   aot_main concurrency DIR one model from several threads, several models at once,
+//                            each result bit for bit the single-threaded one
 #include "AotTestUtil.h"
 #include "awkward_names.hpp"
 #include "cnnc/runtime/Threads.h"
@@ -63,7 +65,7 @@ void checkAll(const std::string &dir, Checker &checker) {
 
 int main(int argc, char **argv) {
   if (argc != 3) {
-    std::cerr << "usage: aot_main make-data|check|misuse DIR\n";
+    std::cerr << "usage: aot_main make-data|check|misuse|concurrency DIR\n";
     return 2;
   }
   const std::string mode = argv[1], dir = argv[2];
@@ -76,6 +78,8 @@ int main(int argc, char **argv) {
     checkAll(dir, checker);
   else if (mode == "misuse")
     checkMisuse(dir, checker);
+  else if (mode == "concurrency")
+    checkConcurrency(dir, checker);
   else {
     std::cerr << "aot_main: unknown mode '" << mode << "'\n";
     return 2;

@@ -25,11 +25,15 @@ struct ProcessResult {
   std::string out, err;
 };
 
-/// Runs `cnnc check NAME.cnn` in the error directory, so messages carry the bare name.
-ProcessResult runCheck(const std::string &name) {
-  fs::path scratch = fs::temp_directory_path() / ("cnnc-error-" + name);
-  std::string command = "cd '" CNNC_ERROR_DIR "' && '" CNNC_EXE "' check '" + name +
-                        ".cnn' >'" + scratch.string() + ".out' 2>'" + scratch.string() + ".err'";
+/// Runs `cnnc check NAME.cnn` (or another subcommand, with `extraArgs` after the file)
+/// in the error directory, so messages carry the bare name.
+ProcessResult runCnnc(const std::string &name, const std::string &subcommand = "check",
+                      const std::string &extraArgs = "") {
+  // Per subcommand: ctest runs a case's check and compile tests in parallel.
+  fs::path scratch = fs::temp_directory_path() / ("cnnc-error-" + subcommand + "-" + name);
+  std::string command = "cd '" CNNC_ERROR_DIR "' && '" CNNC_EXE "' " + subcommand + " '" + name +
+                        ".cnn' " + extraArgs + " >'" + scratch.string() + ".out' 2>'" +
+                        scratch.string() + ".err'";
   int status = std::system(command.c_str());
   ProcessResult result;
   result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -54,7 +58,7 @@ class GoldenDiagnostics : public testing::TestWithParam<std::string> {};
 TEST_P(GoldenDiagnostics, MatchesStderr) {
   const std::string name = GetParam();
   const bool warningOnly = name.rfind("warn_", 0) == 0;
-  ProcessResult result = runCheck(name);
+  ProcessResult result = runCnnc(name);
   const fs::path golden = fs::path(CNNC_ERROR_DIR) / (name + ".stderr");
   if (std::getenv("CNNC_UPDATE_GOLDEN")) {
     std::ofstream(golden, std::ios::binary) << result.err;
@@ -66,6 +70,29 @@ TEST_P(GoldenDiagnostics, MatchesStderr) {
   if (!warningOnly) {
     EXPECT_EQ(result.out, "") << "an error must not print a partial result";
   }
+}
+
+/// The commands that write files stop at the same diagnostics, with exit code 1, and
+/// leave nothing behind: `cnnc compile -o DIR` no directory, `cnnc run -o OUT` no file.
+TEST_P(GoldenDiagnostics, CompileAndRunWriteNothing) {
+  const std::string name = GetParam();
+  if (name.rfind("warn_", 0) == 0)
+    GTEST_SKIP() << "a warning does not stop compilation";
+  const std::string golden = readFile(fs::path(CNNC_ERROR_DIR) / (name + ".stderr"));
+  const fs::path out = fs::temp_directory_path() / ("cnnc-error-out-" + name);
+  fs::remove_all(out);
+  ProcessResult compiled = runCnnc(name, "compile", "-o '" + out.string() + "'");
+  EXPECT_EQ(compiled.exitCode, 1) << compiled.err;
+  EXPECT_EQ(compiled.err, golden);
+  EXPECT_FALSE(fs::exists(out)) << "cnnc compile left " << out;
+  const std::string outFile = out.string() + ".safetensors";
+  ProcessResult ran = runCnnc(name, "run", "--weights w.safetensors --inputs i.safetensors -o '" +
+                                               outFile + "'");
+  EXPECT_EQ(ran.exitCode, 1) << ran.err;
+  EXPECT_EQ(ran.err, golden);
+  EXPECT_FALSE(fs::exists(outFile)) << "cnnc run left " << outFile;
+  fs::remove_all(out);
+  fs::remove(outFile);
 }
 
 INSTANTIATE_TEST_SUITE_P(Error, GoldenDiagnostics, testing::ValuesIn(errorCases()),

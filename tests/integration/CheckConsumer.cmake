@@ -43,8 +43,10 @@ endfunction()
 run("install" ${CMAKE_COMMAND} --install ${CNNC_BUILD_DIR} --prefix ${prefix})
 file(COPY ${SOURCE_DIR}/ DESTINATION ${src})
 # Nothing of cnnc's source or build tree is visible to the consumer: only the prefix.
+# CONSUMER_LINKER_FLAGS: the sanitizer builds (asan preset) install an instrumented
+# runtime, which a consumer must link with the same runtime libraries.
 run("configure" ${CMAKE_COMMAND} -S ${src} -B ${build} -G Ninja -DCMAKE_BUILD_TYPE=Release
-    -DCMAKE_PREFIX_PATH=${prefix})
+    -DCMAKE_PREFIX_PATH=${prefix} "-DCMAKE_EXE_LINKER_FLAGS=${CONSUMER_LINKER_FLAGS}")
 build("first build")
 expect("${output}" "compiling tiny.cnn as tiny_fused" "first build")
 expect("${output}" "compiling tiny.cnn as tiny_unfused" "first build")

@@ -107,6 +107,76 @@ static int writeWeights(const char *path) {
   return fclose(file) == 0;
 }
 
+/* Each mistake a C caller can make is -1 or NULL with a message, never a crash. */
+static void expectError(int failed, const char *needle, const char *what) {
+  check(failed && strstr(cnnc_last_error(), needle) != NULL, what);
+}
+
+static void misuse(const cnnc_network *network, const cnnc_model *model, cnnc_weight *weights) {
+  static float output[scratch_net_c_p_ELEMENTS];
+  const float *inputs[2];
+  float *outputs[2];
+  cnnc_network broken = *network;
+  cnnc_model *failed;
+
+  /* Use after a failed bind: the model is NULL, and every call on it says so. */
+  failed = cnnc_model_create_from_file(network, "/nonexistent.safetensors");
+  expectError(failed == NULL, "/nonexistent.safetensors", "a failed bind is NULL");
+  inputs[0] = input;
+  outputs[0] = output;
+  expectError(cnnc_model_run(failed, inputs, 1, outputs, 1) == -1, "the model is null",
+              "run after a failed bind");
+  expectError(cnnc_model_run_with_scratch(failed, inputs, 1, outputs, 1, output, sizeof output) ==
+                  -1,
+              "the model is null", "run with scratch after a failed bind");
+  check(cnnc_model_network(failed) == NULL, "the network of a failed bind is NULL");
+  cnnc_model_destroy(failed);
+
+  /* Null pointers. */
+  expectError(cnnc_model_create_from_file(NULL, "w.safetensors") == NULL,
+              "the network descriptor is null", "a null network descriptor");
+  expectError(cnnc_model_create_from_file(network, NULL) == NULL, "the weights path is null",
+              "a null weights path");
+  expectError(cnnc_model_create_from_memory(network, NULL, 2) == NULL,
+              "the weights array is null", "a null weights array");
+  weights[0].data = NULL;
+  expectError(cnnc_model_create_from_memory(network, weights, 2) == NULL,
+              "weight 'c.weight': data pointer is null", "a null weight data pointer");
+  weights[0].data = weight;
+  expectError(cnnc_model_run(model, NULL, 1, outputs, 1) == -1,
+              "the array of data pointers is null", "a null inputs array");
+  expectError(cnnc_model_run(model, inputs, 1, NULL, 1) == -1,
+              "the array of data pointers is null", "a null outputs array");
+  inputs[0] = NULL;
+  expectError(cnnc_model_run(model, inputs, 1, outputs, 1) == -1,
+              "input 'x': data pointer is null", "a null input pointer");
+  inputs[0] = input;
+  outputs[0] = NULL;
+  expectError(cnnc_model_run(model, inputs, 1, outputs, 1) == -1,
+              "output 'p': data pointer is null", "a null output pointer");
+  outputs[0] = output;
+  expectError(cnnc_model_run_with_scratch(model, inputs, 1, outputs, 1, NULL, 4096) == -1,
+              "the scratch buffer is null", "a null scratch buffer");
+
+  /* Wrong counts, and a descriptor that does not hold together. */
+  outputs[1] = output;
+  expectError(cnnc_model_run(model, inputs, 1, outputs, 2) == -1, "takes 1 output, got 2",
+              "wrong output count");
+  expectError(cnnc_model_run(model, inputs, 0, outputs, 1) == -1, "takes 1 input, got 0",
+              "no inputs");
+  broken.inputs = NULL;
+  expectError(cnnc_model_create_from_memory(&broken, weights, 2) == NULL,
+              "has a malformed tensor list", "a descriptor without its input list");
+  broken = *network;
+  broken.argv = NULL;
+  expectError(cnnc_model_create_from_memory(&broken, weights, 2) == NULL,
+              "has no pipeline function", "a descriptor without a pipeline");
+
+  /* The model is still usable after all of that. */
+  check(cnnc_model_run(model, inputs, 1, outputs, 1) == 0 && matches(output),
+        "a run after the misuse");
+}
+
 int main(int argc, char **argv) {
   static float output[scratch_net_c_p_ELEMENTS];
   static unsigned char scratch[scratch_net_c_SCRATCH_BYTES];
@@ -199,6 +269,7 @@ int main(int argc, char **argv) {
             strstr(cnnc_last_error(), "/nonexistent.safetensors") != NULL,
         "a missing file");
   check(cnnc_model_run(NULL, inputs, 1, outputs, 1) == -1, "a null model");
+  misuse(network, model, weights);
 
   cnnc_model_destroy(model);
   cnnc_model_destroy(NULL);

@@ -7,6 +7,7 @@
 #include "compiler/import/onnx/Converters.h"
 
 #include <functional>
+#include <limits>
 
 namespace cnnc::onnximport {
 
@@ -19,7 +20,28 @@ std::vector<int64_t> stridesOf(const std::vector<int64_t> &dims) {
   return strides;
 }
 
+/// The most elements a folded constant may have. The exporter folds pads and view
+/// shapes (a handful of integers); without a bound, a chain of Concats doubling a
+/// constant, or a ConstantOfShape of [1e9], would take the importer's memory and time.
+constexpr int64_t kMaxFoldedElements = int64_t(1) << 20;
+
+/// False, after reporting it, when a folded result of `dims` would be too large (or
+/// negative, or beyond int64).
+bool checkFoldable(ConvertContext &ctx, const onnx::NodeProto &node,
+                   const std::vector<int64_t> &dims) {
+  int64_t total = 1;
+  for (int64_t d : dims) {
+    if (d < 0 || (d > 0 && total > kMaxFoldedElements / d))
+      return ctx.fail(node, "shape " + formatDims(dims) +
+                                " is negative or too large to fold (at most " +
+                                std::to_string(kMaxFoldedElements) + " elements)");
+    total *= d;
+  }
+  return true;
+}
+
 /// Source indices of a gather: `sourceOf(outputMultiIndex)` for every output element.
+/// The caller has checked `outDims` with checkFoldable.
 std::vector<int64_t> mapIndices(const std::vector<int64_t> &outDims,
                                 const std::function<int64_t(const std::vector<int64_t> &)> &sourceOf) {
   int64_t total = 1;
@@ -93,6 +115,10 @@ std::optional<Constant> constantAttribute(ConvertContext &ctx, const onnx::NodeP
 
 /// ONNX Slice bounds on one axis, clamped as the operator defines them.
 void clampSlice(int64_t size, int64_t step, int64_t &start, int64_t &end) {
+  if (size == 0) { // nothing to take, whatever the step (and no [0, -1] range to clamp to)
+    start = end = 0;
+    return;
+  }
   if (start < 0)
     start += size;
   if (end < 0)
@@ -104,6 +130,18 @@ void clampSlice(int64_t size, int64_t step, int64_t &start, int64_t &end) {
     start = std::clamp<int64_t>(start, 0, size - 1);
     end = std::clamp<int64_t>(end, -1, size - 1);
   }
+}
+
+/// Elements a clamped slice takes: from `start` towards `end` (exclusive) by `step`.
+/// Both bounds lie in [-1, size], so only the step can be extreme: no overflow.
+int64_t sliceCount(int64_t start, int64_t end, int64_t step) {
+  if (step > 0)
+    return end > start ? (end - start - 1) / step + 1 : 0;
+  // -step overflows for INT64_MIN; any step beyond the range takes one element.
+  int64_t magnitude = step == std::numeric_limits<int64_t>::min()
+                          ? std::numeric_limits<int64_t>::max()
+                          : -step;
+  return start > end ? (start - end - 1) / magnitude + 1 : 0;
 }
 
 } // namespace
@@ -157,6 +195,8 @@ bool convertGather(ConvertContext &ctx, const onnx::NodeProto &node) {
   std::vector<int64_t> outDims(data->dims.begin(), data->dims.begin() + *axis);
   outDims.insert(outDims.end(), indicesConstant->dims.begin(), indicesConstant->dims.end());
   outDims.insert(outDims.end(), data->dims.begin() + *axis + 1, data->dims.end());
+  if (!checkFoldable(ctx, node, outDims))
+    return false;
   std::vector<int64_t> strides = stridesOf(data->dims);
   size_t indexRank = indicesConstant->dims.size();
   std::vector<int64_t> indexStrides = stridesOf(indicesConstant->dims);
@@ -276,11 +316,12 @@ bool convertSlice(ConvertContext &ctx, const onnx::NodeProto &node) {
     size_t d = static_cast<size_t>(*a);
     int64_t s = (*starts)[i], e = (*ends)[i];
     clampSlice(data->dims[d], steps[i], s, e);
-    int64_t count = steps[i] > 0 ? (e - s + steps[i] - 1) / steps[i] : (s - e - steps[i] - 1) / -steps[i];
     begin[d] = s;
     step[d] = steps[i];
-    outDims[d] = std::max<int64_t>(count, 0);
+    outDims[d] = sliceCount(s, e, steps[i]);
   }
+  if (!checkFoldable(ctx, node, outDims))
+    return false;
   std::vector<int64_t> strides = stridesOf(data->dims);
   std::vector<int64_t> source = mapIndices(outDims, [&](const std::vector<int64_t> &o) {
     int64_t offset = 0;
@@ -304,14 +345,19 @@ bool convertTranspose(ConvertContext &ctx, const onnx::NodeProto &node) {
     perm.push_back(static_cast<int64_t>(d));
   perm = ctx.attrInts(node, "perm", perm);
   std::vector<bool> seen(rank, false);
+  // The length first: an empty perm would pass the loop below for any rank.
+  if (perm.size() != rank)
+    return ctx.fail(node, "perm " + formatDims(perm) + " is not a permutation of the axes");
   for (int64_t p : perm) {
-    if (perm.size() != rank || p < 0 || p >= static_cast<int64_t>(rank) || seen[static_cast<size_t>(p)])
+    if (p < 0 || p >= static_cast<int64_t>(rank) || seen[static_cast<size_t>(p)])
       return ctx.fail(node, "perm " + formatDims(perm) + " is not a permutation of the axes");
     seen[static_cast<size_t>(p)] = true;
   }
   std::vector<int64_t> outDims, strides = stridesOf(data->dims);
   for (int64_t p : perm)
     outDims.push_back(data->dims[static_cast<size_t>(p)]);
+  if (!checkFoldable(ctx, node, outDims))
+    return false;
   std::vector<int64_t> source = mapIndices(outDims, [&](const std::vector<int64_t> &o) {
     int64_t offset = 0;
     for (size_t d = 0; d < rank; ++d)
@@ -336,12 +382,11 @@ bool convertConstantOfShape(ConvertContext &ctx, const onnx::NodeProto &node) {
       return ctx.fail(node, c ? "value must hold one element" : error);
     fill = *c;
   }
+  if (!checkFoldable(ctx, node, *dims))
+    return false;
   int64_t total = 1;
-  for (int64_t d : *dims) {
-    if (d < 0 || (d > 0 && total > (int64_t(1) << 24) / d))
-      return ctx.fail(node, "shape " + formatDims(*dims) + " is negative or too large to fold");
+  for (int64_t d : *dims)
     total *= d;
-  }
   ctx.defineConstant(node.output(0),
                      gatherElements(fill, *dims, std::vector<int64_t>(static_cast<size_t>(total), 0)));
   return true;
@@ -382,9 +427,13 @@ bool foldConcat(ConvertContext &ctx, const onnx::NodeProto &node) {
       return ctx.fail(node, "constant inputs " + formatDims(first.dims) + " and " +
                                 formatDims(c.dims) + " cannot be concatenated on axis " +
                                 std::to_string(a));
+    if (c.dims[a] > std::numeric_limits<int64_t>::max() - out.dims[a])
+      return ctx.fail(node, "the concatenated size overflows int64");
     out.dims[a] += c.dims[a];
     parts.push_back(&c);
   }
+  if (!checkFoldable(ctx, node, out.dims))
+    return false;
   for (int64_t o = 0; o < outer; ++o)
     for (const Constant *c : parts) {
       int64_t block = outer == 0 ? 0 : static_cast<int64_t>(c->size()) / outer;

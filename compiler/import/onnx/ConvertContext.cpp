@@ -160,7 +160,12 @@ const onnx::NodeProto *ConvertContext::soleConsumer(const std::string &valueName
   auto it = consumers_.find(valueName);
   if (graphOutputs_.count(valueName) || it == consumers_.end() || it->second.size() != 1)
     return nullptr;
-  return it->second.front();
+  // A consumer without an output cannot be fused into its producer; convertNode
+  // reports it when its turn comes.
+  const onnx::NodeProto *consumer = it->second.front();
+  if (consumer->output_size() == 0 || consumer->output(0).empty())
+    return nullptr;
+  return consumer;
 }
 
 bool ConvertContext::isAbsorbed(const onnx::NodeProto &node) const {

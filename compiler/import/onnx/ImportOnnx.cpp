@@ -111,6 +111,8 @@ void convertNode(ConvertContext &ctx, const onnx::NodeProto &node) {
     auto converter = table.find(node.op_type());
     if (!node.domain().empty() && node.domain() != "ai.onnx")
       ok = ctx.fail(node, "operators of domain '" + node.domain() + "' are not supported");
+    else if (node.output_size() == 0 || node.output(0).empty())
+      ok = ctx.fail(node, "the node has no output"); // every converter defines output 0
     else if (converter == table.end())
       ok = ctx.fail(node, "operator " + node.op_type() + " is not supported");
     else

@@ -15,7 +15,9 @@ constexpr std::streamoff kMaxModelBytes = std::streamoff(2) << 30;
 
 template <class T> std::vector<T> rawValues(const std::string &raw) {
   std::vector<T> values(raw.size() / sizeof(T));
-  std::memcpy(values.data(), raw.data(), values.size() * sizeof(T));
+  // An empty vector's data() may be null, which memcpy must not get even for 0 bytes.
+  if (!values.empty())
+    std::memcpy(values.data(), raw.data(), values.size() * sizeof(T));
   return values;
 }
 
