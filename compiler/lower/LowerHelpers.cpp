@@ -92,8 +92,13 @@ Halide::Func withBoundary(const Halide::Func &source, ir::PadMode mode, float va
   return source;
 }
 
-int64_t convChannelBlock(int64_t outChannels, int64_t outWidth, int64_t groups) {
-  if (groups == 1 && outChannels % kChannelVectorBlock == 0 && outWidth < 2 * kChannelVectorBlock)
+int64_t convChannelBlock(int64_t outChannels, int64_t outWidth, int64_t groups,
+                         int64_t weightBytes) {
+  // Pixels blocks of two vectors across x would compute past the row's end.
+  const int64_t xBlock = 2 * kChannelVectorBlock;
+  const int64_t wasted = (outWidth + xBlock - 1) / xBlock * xBlock - outWidth;
+  if (groups == 1 && outChannels % kChannelVectorBlock == 0 &&
+      (outWidth < xBlock || (weightBytes <= kCachedWeightBytes && 20 * wasted > outWidth)))
     return kChannelVectorBlock;
   for (int64_t block : {8, 4, 2})
     if (outChannels % block == 0)

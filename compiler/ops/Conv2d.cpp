@@ -208,7 +208,8 @@ Halide::Func lowerConv2d(const lower::LowerContext &context) {
   // w' = w * scale(o), b' = b * scale(o) + shift(o). Both are functions of the weights
   // alone, prepared once when the weights are bound.
   const int64_t block =
-      lower::convChannelBlock(attrs.outChannels, context.node.shape[3], attrs.groups);
+      lower::convChannelBlock(attrs.outChannels, context.node.shape[3], attrs.groups,
+                              4 * attrs.outChannels * inPerGroup * attrs.kernel.h * attrs.kernel.w);
   *context.channelBlock = block;
   const Halide::Var kx("kx"), ky("ky"), i("i"), o("o"), ob("ob"), oo("oo");
   Halide::Expr blockedO = oo * i32(block) + ob;
