@@ -14,25 +14,76 @@ using namespace ir;
 
 namespace {
 
-/// Bytes of producer rows one row tile of a host may compute: an eighth of a 2 MiB L2,
-/// leaving room for the rest of the chain's tiles and the weights. Rows per tile follow
-/// from it (hostRowsPerTile): small enough that a tile stays in cache and the per-tile
-/// buffers of both cores stay far below the tensors they replace, large enough that the
-/// halo rows a window recomputes at tile edges stay a small fraction.
-constexpr int64_t kTileBytes = int64_t(256) << 10;
-constexpr int64_t kMinRowsPerTile = 2, kMaxRowsPerTile = 8;
+/// The parallel chunks a host's rows are split into (hostRowsPerTile). Inside a chunk the
+/// rows run in order and producers slide (TilePlacement), so a chunk recomputes only its
+/// first row's halo and its buffers hold a few rows whatever its size: the count is
+/// about load balance. 8 gives each of 2-4 threads several chunks, so a core stalled by
+/// a neighbour delays one chunk's worth at most, while the halo stays small (VGG's
+/// conv2_1 computes 16 rows for 14 per chunk of pool2). On vgg_head and resnet_stem (one
+/// thread, loaded machine) 4, 8 and 16 were within the noise of each other.
+constexpr int64_t kRowChunks = 8;
+
+/// The vertical window through which `reader` (a group head) reads its first operand.
+AxisWindow rowWindow(const Graph &graph, NodeId reader) {
+  const Node &node = graph.nodes[reader];
+  if (!node.op->axisWindow)
+    return AxisWindow{};
+  return node.op->axisWindow(node, operandShapes(graph, node), 0, SpatialAxis::Height);
+}
+
+/// The rows one output row of a window reads.
+int64_t windowRows(const AxisWindow &window) { return (window.kernel - 1) * window.dilation + 1; }
+
+/// Whether `reader` reads rows that overlap from one output row to the next (a window
+/// taller than its stride): only then does sliding save work.
+bool readsOverlappingRows(const Graph &graph, NodeId reader) {
+  const AxisWindow window = rowWindow(graph, reader);
+  return windowRows(window) > window.stride;
+}
+
+/// The rows of a sliding group that one host row reads, rounded up to a power of two:
+/// its storage is folded to that many rows. Halide 14 cannot bound the footprint itself
+/// (its automatic fold took 256 rows, more than the tensor), so the schedule says it;
+/// Halide checks the factor at run time and reports a too small one as an error.
+int slidingFoldRows(const Graph &graph, NodeId reader, bool readerIsHost, NodeId host) {
+  const AxisWindow readerWindow = rowWindow(graph, reader);
+  int64_t rows = windowRows(readerWindow);
+  if (!readerIsHost) // the reader computes the rows one host row reads
+    rows += (windowRows(rowWindow(graph, host)) - 1) * readerWindow.stride;
+  int fold = 1;
+  while (fold < rows)
+    fold *= 2;
+  return fold;
+}
+
+/// The placement of a group read by `reader` inside the chunks of a host. Sliding needs
+/// Halide to prove that the rows a reader needs move monotonically with the row loop,
+/// which Halide 14 cannot prove for the reads of a reader that itself slides (its rows
+/// then depend on whether the row is the chunk's first), so the second of two sliding
+/// levels is computed per chunk instead: its halo is recomputed once per chunk, not per
+/// row. A reader whose windows do not overlap (a 2x2 pooling of stride 2) leaves
+/// nothing to slide, and the rows it needs are computed per row.
+TilePlacement tilePlacement(const Graph &graph, NodeId reader, bool readerIsHost,
+                            TilePlacement readerPlacement) {
+  if (!readerIsHost && readerPlacement != TilePlacement::PerRow)
+    return TilePlacement::PerChunk;
+  return readsOverlappingRows(graph, reader) ? TilePlacement::Sliding : TilePlacement::PerRow;
+}
 
 class Planner {
 public:
   Planner(const Graph &graph, const std::vector<bool> &foldedAway)
       : graph_(graph), foldedAway_(foldedAway), users_(graph.users()),
-        isOutput_(graph.nodes.size()) {
+        isOutput_(graph.nodes.size()), isHost_(graph.nodes.size()) {
     for (NodeId id : graph.outputs)
       isOutput_[id] = true;
     plan_.groupOf.resize(graph.nodes.size());
     plan_.tailOf.resize(graph.nodes.size());
     plan_.inlined.assign(graph.nodes.size(), false);
     plan_.computedPerTileOf.resize(graph.nodes.size());
+    plan_.tileReaderOf.resize(graph.nodes.size());
+    plan_.placement.assign(graph.nodes.size(), TilePlacement::PerRow);
+    plan_.foldRows.assign(graph.nodes.size(), 0);
   }
 
   FusionPlan run() {
@@ -40,9 +91,13 @@ public:
       if (!graph_.nodes[id].isInput())
         place(id);
     for (NodeId id = 0; id < graph_.nodes.size(); ++id)
-      if (plan_.groupOf[id] == id)
+      if (plan_.groupOf[id] == id) {
         plan_.computedPerTileOf[id] = tileConsumer(plan_.tailOf[id]);
+        plan_.tileReaderOf[id] = plan_.computedPerTileOf[id];
+      }
+    storeHosts();
     tileProducerChains();
+    placeInTiles();
     return plan_;
   }
 
@@ -107,6 +162,19 @@ private:
     return std::nullopt;
   }
 
+  /// A host is stored: its chunks are the loops its producers are computed in, so it is
+  /// not itself computed per tile of another host (a pooling reading a pooling).
+  void storeHosts() {
+    for (NodeId head = 0; head < graph_.nodes.size(); ++head)
+      if (plan_.computedPerTileOf[head])
+        isHost_[*plan_.computedPerTileOf[head]] = true;
+    for (NodeId head = 0; head < graph_.nodes.size(); ++head)
+      if (isHost_[head]) {
+        plan_.computedPerTileOf[head].reset();
+        plan_.tileReaderOf[head].reset();
+      }
+  }
+
   /// A group whose only reader is computed per tile of a host is computed per tile of
   /// that host too, so a convolution feeding a convolution feeding a pooling is never
   /// stored whole either (VGG's conv1_1, 12.8 MB at 224x224): each tile recomputes the
@@ -119,13 +187,29 @@ private:
       if (plan_.computedPerTileOf[head])
         depth[head] = 1;
     for (NodeId head = graph_.nodes.size(); head-- > 0;) {
-      if (plan_.groupOf[head] != head || plan_.computedPerTileOf[head])
+      if (plan_.groupOf[head] != head || plan_.computedPerTileOf[head] || isHost_[head])
         continue;
       std::optional<NodeId> reader = soleReaderGroup(plan_.tailOf[head]);
       if (!reader || !plan_.computedPerTileOf[*reader] || depth[*reader] >= kMaxTiledDepth)
         continue;
       plan_.computedPerTileOf[head] = plan_.computedPerTileOf[*reader];
+      plan_.tileReaderOf[head] = *reader;
       depth[head] = depth[*reader] + 1;
+    }
+  }
+
+  /// Where each group computed per tile goes in its host's loops; readers first (they
+  /// come after what they read, so walk backwards).
+  void placeInTiles() {
+    for (NodeId head = graph_.nodes.size(); head-- > 0;) {
+      std::optional<NodeId> host = plan_.computedPerTileOf[head];
+      if (plan_.groupOf[head] != head || !host)
+        continue;
+      const NodeId reader = *plan_.tileReaderOf[head];
+      plan_.placement[head] =
+          tilePlacement(graph_, reader, reader == *host, plan_.placement[reader]);
+      if (plan_.placement[head] == TilePlacement::Sliding)
+        plan_.foldRows[head] = slidingFoldRows(graph_, reader, reader == *host, *host);
     }
   }
 
@@ -149,28 +233,37 @@ private:
   const std::vector<bool> &foldedAway_;
   std::vector<std::vector<NodeId>> users_;
   std::vector<bool> isOutput_;
+  std::vector<bool> isHost_;
   FusionPlan plan_;
 };
 
-/// Output rows per tile of each host: the widest producer computed per tile decides,
-/// counting the producer rows one host row needs (2 for a stride-2 pooling).
+/// Output rows per parallel chunk of each host: the host's rows in kRowChunks chunks.
 std::vector<int> hostRowsPerTile(const Graph &graph, const FusionPlan &plan) {
-  std::vector<int64_t> rowBytes(graph.nodes.size(), 0);
+  std::vector<int> rows(graph.nodes.size(), 0);
   for (NodeId head = 0; head < graph.nodes.size(); ++head) {
     std::optional<NodeId> host = plan.computedPerTileOf[head];
     if (plan.groupOf[head] != head || !host)
       continue;
-    const Shape &produced = graph.nodes[plan.tailOf[head]].shape;
-    const Shape &hosted = graph.nodes[plan.tailOf[*host]].shape;
-    const int64_t rowsPerHostRow = (produced[2] + hosted[2] - 1) / hosted[2];
-    rowBytes[*host] = std::max(rowBytes[*host], 4 * produced[1] * produced[3] * rowsPerHostRow);
+    const int64_t hostRows = graph.nodes[plan.tailOf[*host]].shape[2];
+    rows[*host] = static_cast<int>(std::max<int64_t>(1, (hostRows + kRowChunks - 1) / kRowChunks));
   }
-  std::vector<int> rows(graph.nodes.size(), 0);
-  for (NodeId host = 0; host < graph.nodes.size(); ++host)
-    if (rowBytes[host] > 0)
-      rows[host] = static_cast<int>(
-          std::clamp(kTileBytes / rowBytes[host], kMinRowsPerTile, kMaxRowsPerTile));
   return rows;
+}
+
+/// In words, for --explain-schedule.
+std::string describePlacement(TilePlacement placement, const std::string &host, int chunkRows,
+                              int foldRows) {
+  const std::string chunk = std::to_string(chunkRows) + "-row chunk";
+  switch (placement) {
+  case TilePlacement::PerRow:
+    return "computed per row of " + host + " (the rows that row reads), in " + chunk + "s";
+  case TilePlacement::Sliding:
+    return "computed per row of " + host + " by a sliding window: each row once per " + chunk +
+           ", " + std::to_string(foldRows) + " rows stored";
+  case TilePlacement::PerChunk:
+    return "computed per " + chunk + " of " + host + " at once";
+  }
+  return "";
 }
 
 std::string memberNames(const Graph &graph, const FusionPlan &plan, NodeId head) {
@@ -190,11 +283,13 @@ FusionPlan planFusion(const Graph &graph, const std::vector<bool> &foldedAway) {
 std::vector<std::string> scheduleFused(const Graph &graph, lower::LoweredNetwork &network,
                                        const Halide::Target &target) {
   const FusionPlan plan = planFusion(graph, network.foldedAway);
-  // Groups that other groups are computed inside are split into row tiles.
+  // Groups that other groups are computed inside are split into chunks of rows.
   const std::vector<int> rowsPerTile = hostRowsPerTile(graph, plan);
-  std::vector<Halide::LoopLevel> tileLevel(graph.nodes.size(), Halide::LoopLevel::root());
+  std::vector<TileLoops> tileLoops(graph.nodes.size(),
+                                   {Halide::LoopLevel::root(), Halide::LoopLevel::root()});
   std::vector<std::string> decisions;
-  // Hosts first (a consumer comes after its producers, so walk backwards).
+  // Hosts first, then readers before what they read (a consumer comes after its
+  // producers, so walk backwards).
   for (NodeId head = graph.nodes.size(); head-- > 0;) {
     if (plan.groupOf[head] != head)
       continue;
@@ -207,16 +302,23 @@ std::vector<std::string> scheduleFused(const Graph &graph, lower::LoweredNetwork
                            network.nodeFuncs[head].channelBlock};
     std::string line = memberNames(graph, plan, head);
     if (std::optional<NodeId> host = plan.computedPerTileOf[head]) {
-      tailFunc.compute_at(tileLevel[*host]);
-      std::string loops;
-      scheduleInnerStage(stage, shape, tilingFor(shape, target, 0), &loops);
-      line += ": computed per " + std::to_string(rowsPerTile[*host]) + "-row tile of " +
-              graph.nodes[*host].name + ", never stored whole; " + loops;
+      const TilePlacement placement = plan.placement[head];
+      const TileLoops &loops = tileLoops[*host];
+      tailFunc.store_at(placement == TilePlacement::PerRow ? loops.compute : loops.store)
+          .compute_at(placement == TilePlacement::PerChunk ? loops.store : loops.compute);
+      if (placement == TilePlacement::Sliding)
+        tailFunc.fold_storage(lower::TensorVars::y(), plan.foldRows[head]);
+      std::string blocks;
+      scheduleInnerStage(stage, shape, tilingFor(shape, target, 0), &blocks);
+      line += ": " +
+              describePlacement(placement, graph.nodes[*host].name, rowsPerTile[*host],
+                                plan.foldRows[head]) +
+              ", never stored whole; " + blocks;
     } else {
-      std::string loops;
-      tileLevel[head] = scheduleStoredStage(
-          stage, shape, tilingFor(shape, target, rowsPerTile[head]), &loops);
-      line += ": one stage, stored; " + loops;
+      std::string blocks;
+      tileLoops[head] = scheduleStoredStage(
+          stage, shape, tilingFor(shape, target, rowsPerTile[head]), &blocks);
+      line += ": one stage, stored; " + blocks;
     }
     decisions.push_back(line);
   }

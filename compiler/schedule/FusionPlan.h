@@ -9,6 +9,19 @@
 
 namespace cnnc::schedule {
 
+/// How a group computed per chunk of its host's rows is placed in the chunk's loops
+/// (the host's rows are split into parallel chunks, each run row by row).
+enum class TilePlacement {
+  /// Computed for each host row (inside the chunk's serial row loop), kept only for it.
+  PerRow,
+  /// Stored for the chunk, computed for each host row: Halide's sliding window then
+  /// computes only the rows the previous host row did not, and the storage is folded to
+  /// the rows one host row reads (FusionPlan::foldRows).
+  Sliding,
+  /// Computed for the whole chunk at once.
+  PerChunk,
+};
+
 /// Which layers are computed together. A group is a chain: a head (usually a window
 /// layer such as conv2d) and the pointwise layers that follow it one to one; only the
 /// tail is stored, the head is computed per tile of the tail, the middle is inlined.
@@ -18,6 +31,13 @@ struct FusionPlan {
   std::vector<bool> inlined;                      // folded into every consumer's loads
   /// Per head: the group whose tiles compute this whole group (pooling from conv tiles).
   std::vector<std::optional<ir::NodeId>> computedPerTileOf;
+  /// Per head computed per tile: the group that reads it inside that tile (the host
+  /// itself, or a group computed per tile of the host that reads this one).
+  std::vector<std::optional<ir::NodeId>> tileReaderOf;
+  /// Per head computed per tile: where in the host's loops (see TilePlacement), and for
+  /// Sliding the rows its storage is folded to (a power of two).
+  std::vector<TilePlacement> placement;
+  std::vector<int> foldRows;
 };
 
 /// The fusion decisions, from the graph and the OpDefs' scheduling flags alone.

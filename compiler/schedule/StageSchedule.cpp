@@ -254,6 +254,16 @@ bool wideChannelVectors(const ir::Shape &shape, const Tiling &tiling) {
          shape[3] >= 2 * lower::kChannelVectorBlock;
 }
 
+/// Where producers computed per tile of a stored stage go: stored per parallel chunk of
+/// rows, computed per row of it (a serial loop), so Halide's sliding window computes
+/// each producer row once per chunk and folds the producer's storage to the few rows
+/// a window reads. Without row chunks: per row, storage and all.
+TileLoops tileLoops(const Halide::Func &func, const Tiling &tiling) {
+  if (tiling.rowsPerTile > 0)
+    return {Halide::LoopLevel(func, kYo), Halide::LoopLevel(func, kYi)};
+  return {Halide::LoopLevel(func, TensorVars::y()), Halide::LoopLevel(func, TensorVars::y())};
+}
+
 } // namespace
 
 void boundToShape(Halide::Func func, const ir::Shape &shape) {
@@ -262,8 +272,8 @@ void boundToShape(Halide::Func func, const ir::Shape &shape) {
     func.bound(args[d], 0, lower::i32(shape[shape.size() - 1 - d]));
 }
 
-Halide::LoopLevel scheduleStoredStage(const StageFuncs &stage, const ir::Shape &shape,
-                                      const Tiling &blocking, std::string *description) {
+TileLoops scheduleStoredStage(const StageFuncs &stage, const ir::Shape &shape,
+                              const Tiling &blocking, std::string *description) {
   const Tiling tiling = stageTiling(stage, blocking);
   Halide::Func func = stage.stored;
   func.compute_root();
@@ -277,7 +287,7 @@ Halide::LoopLevel scheduleStoredStage(const StageFuncs &stage, const ir::Shape &
       *description = "parallel over the batch, " +
                      (tiling.vector ? "vectorized x" + std::to_string(tiling.vector) + " features"
                                     : std::string("not vectorized"));
-    return Halide::LoopLevel::root();
+    return {Halide::LoopLevel::root(), Halide::LoopLevel::root()};
   }
   const Halide::Var &y = TensorVars::y(), &n = TensorVars::n();
   if (wideChannelVectors(shape, tiling)) {
@@ -292,17 +302,17 @@ Halide::LoopLevel scheduleStoredStage(const StageFuncs &stage, const ir::Shape &
     scheduleChannelVectorRows(stage, shape, tiling, row);
     if (description)
       *description = (tiling.rowsPerTile > 0
-                          ? std::to_string(tiling.rowsPerTile) + "-row tiles in parallel, "
+                          ? std::to_string(tiling.rowsPerTile) + "-row chunks in parallel, "
                           : std::string("rows in parallel, ")) +
                      describeChannelVectorRows(shape, tiling);
-    return Halide::LoopLevel(func, tiling.rowsPerTile > 0 ? kYo : y);
+    return tileLoops(func, tiling);
   }
   if (tiling.rowsPerTile > 0) {
     func.split(y, kYo, kYi, tiling.rowsPerTile, Halide::TailStrategy::GuardWithIf);
     blockPure(func, tiling, {kCo, kYi, kYo, n});
     func.parallel(kYo);
     if (description)
-      *description = std::to_string(tiling.rowsPerTile) + "-row tiles in parallel, " +
+      *description = std::to_string(tiling.rowsPerTile) + "-row chunks in parallel, " +
                      describeBlock(stage, tiling);
   } else if (tiling.channelVectors) {
     scheduleChannelVectors(stage, shape, tiling);
@@ -310,7 +320,7 @@ Halide::LoopLevel scheduleStoredStage(const StageFuncs &stage, const ir::Shape &
       *description = "vectors across " + std::to_string(tiling.channelBlock) +
                      " output channels (rows of " + std::to_string(shape[3]) +
                      " pixels), channel blocks in parallel, padded input made once";
-    return Halide::LoopLevel(func, kCo);
+    return {Halide::LoopLevel(func, kCo), Halide::LoopLevel(func, kCo)};
   } else if (stage.weightBytes > kCachedWeightBytes) {
     // Deep layers (few pixels, many weights): rows inside channel blocks, so a block's
     // weights stay in cache for every row instead of streaming all weights per row
@@ -330,7 +340,7 @@ Halide::LoopLevel scheduleStoredStage(const StageFuncs &stage, const ir::Shape &
         windowInput.vectorize(TensorVars::x(), tiling.vector,
                                     Halide::TailStrategy::GuardWithIf);
     }
-    return Halide::LoopLevel(func, kCo);
+    return {Halide::LoopLevel(func, kCo), Halide::LoopLevel(func, kCo)};
   } else {
     blockPure(func, tiling, {kCo, y, n});
     func.parallel(y);
@@ -339,7 +349,7 @@ Halide::LoopLevel scheduleStoredStage(const StageFuncs &stage, const ir::Shape &
   }
   scheduleAccumulator(stage.accumulator, func, kXo, shape, tiling);
   scheduleWindowInput(stage.windowInput, func, tiling.rowsPerTile > 0 ? kYi : y, tiling);
-  return Halide::LoopLevel(func, tiling.rowsPerTile > 0 ? kYo : y);
+  return tileLoops(func, tiling);
 }
 
 void scheduleInnerStage(const StageFuncs &stage, const ir::Shape &shape, const Tiling &blocking,

@@ -20,7 +20,7 @@ struct Tiling {
   int xVectors = 1;     // vectors of x per block
   int channelBlock = 1; // output channels per block (divides the channel count)
   bool channelVectors = false; // vectors across output channels, not x (see .cpp)
-  int rowsPerTile = 0;  // rows per row tile (0: none); producers are computed per tile
+  int rowsPerTile = 0;  // rows per parallel chunk (0: none); producers are computed in chunks
 };
 
 /// The f32 vector width for `target`, or a narrower power of two when the innermost
@@ -42,12 +42,18 @@ struct StageFuncs {
   int64_t channelBlock = 0; // the weight layout's block (LoweredTensor::channelBlock)
 };
 
-/// Stores the stage in a buffer of its own, parallel over rows (or row tiles), blocked
-/// as above. With row tiles, producers can be computed at the returned loop level: one
-/// row tile of one channel block. `description`, if given, receives the loop decisions
-/// in words (--explain-schedule).
-Halide::LoopLevel scheduleStoredStage(const StageFuncs &stage, const ir::Shape &shape,
-                                      const Tiling &tiling, std::string *description = nullptr);
+/// The loops a producer computed inside a stored stage can be placed at.
+struct TileLoops {
+  Halide::LoopLevel store;   // one parallel chunk of rows: where such a producer is allocated
+  Halide::LoopLevel compute; // one row of the chunk (a serial loop inside `store`)
+};
+
+/// Stores the stage in a buffer of its own, parallel over rows (or over chunks of
+/// `rowsPerTile` rows, each run row by row), blocked as above, and returns where
+/// producers can be stored and computed inside it. `description`, if given, receives
+/// the loop decisions in words (--explain-schedule).
+TileLoops scheduleStoredStage(const StageFuncs &stage, const ir::Shape &shape,
+                              const Tiling &tiling, std::string *description = nullptr);
 
 /// The same blocking for a stage computed inside another stage's loops (no parallel
 /// loop of its own).

@@ -77,6 +77,51 @@ TEST_F(FusionPlanTest, ConvChainsIntoAPoolingAreComputedPerTile) {
   EXPECT_FALSE(plan_.computedPerTileOf[id("c0")]) << "at most two levels per host";
 }
 
+TEST_F(FusionPlanTest, ProducersUnderANonOverlappingPoolSlideOneLevelUp) {
+  // VGG: a 2x2 stride-2 pooling reads disjoint rows, so c2 is computed per pool row;
+  // c1 (read by c2's 3x3 window: rows overlap) slides, folded to the 3 + 1 rows that two
+  // rows of c2 read.
+  plan("input x: f32[1, 3, 16, 16]\nc1 = conv2d(x, out_channels=4, kernel_size=3, padding=1)\n"
+       "c2 = conv2d(c1, out_channels=4, kernel_size=3, padding=1)\nr2 = relu(c2)\n"
+       "m = max_pool2d(r2, kernel_size=2)\noutput m\n");
+  EXPECT_EQ(plan_.tileReaderOf[id("c2")], id("m"));
+  EXPECT_EQ(plan_.tileReaderOf[id("c1")], id("c2"));
+  EXPECT_EQ(plan_.placement[id("c2")], schedule::TilePlacement::PerRow);
+  EXPECT_EQ(plan_.placement[id("c1")], schedule::TilePlacement::Sliding);
+  EXPECT_EQ(plan_.foldRows[id("c1")], 4);
+}
+
+TEST_F(FusionPlanTest, OnlyOneLevelSlides) {
+  // ResNet's 3x3 stride-2 pooling overlaps by a row: c2 slides (3 rows, folded to 4) and
+  // c1, read by a sliding group, is computed per chunk (Halide 14 cannot slide both).
+  plan("input x: f32[1, 3, 32, 32]\nc1 = conv2d(x, out_channels=4, kernel_size=3, padding=1)\n"
+       "c2 = conv2d(c1, out_channels=4, kernel_size=3, padding=1, dilation=1)\n"
+       "m = max_pool2d(c2, kernel_size=3, stride=2, padding=1)\noutput m\n");
+  EXPECT_EQ(plan_.placement[id("c2")], schedule::TilePlacement::Sliding);
+  EXPECT_EQ(plan_.foldRows[id("c2")], 4);
+  EXPECT_EQ(plan_.placement[id("c1")], schedule::TilePlacement::PerChunk);
+}
+
+TEST_F(FusionPlanTest, FoldCountsDilatedWindows) {
+  // A 3x3 pooling with dilation 3 spans 7 rows: folded to 8.
+  plan("input x: f32[1, 3, 32, 32]\nc = conv2d(x, out_channels=4, kernel_size=3, padding=1)\n"
+       "m = max_pool2d(c, kernel_size=3, stride=1, dilation=3)\noutput m\n");
+  EXPECT_EQ(plan_.placement[id("c")], schedule::TilePlacement::Sliding);
+  EXPECT_EQ(plan_.foldRows[id("c")], 8);
+}
+
+TEST_F(FusionPlanTest, AHostIsStored) {
+  // m hosts c; m -> c3 -> p would make m a producer computed per tile of p too, inside
+  // which c would have no chunk loops to go to: m stays stored.
+  plan("input x: f32[1, 3, 32, 32]\nc = conv2d(x, out_channels=4, kernel_size=3, padding=1)\n"
+       "m = max_pool2d(c, kernel_size=3, stride=1, padding=1)\n"
+       "c3 = conv2d(m, out_channels=4, kernel_size=3, padding=1)\n"
+       "p = avg_pool2d(c3, kernel_size=2)\noutput p\n");
+  EXPECT_EQ(plan_.computedPerTileOf[id("c")], id("m"));
+  EXPECT_EQ(plan_.computedPerTileOf[id("c3")], id("p"));
+  EXPECT_FALSE(plan_.computedPerTileOf[id("m")]);
+}
+
 TEST_F(FusionPlanTest, ChainStopsAtASharedTensor) {
   plan("input x: f32[1, 3, 16, 16]\nc1 = conv2d(x, out_channels=4, kernel_size=3, padding=1)\n"
        "c2 = conv2d(c1, out_channels=4, kernel_size=3, padding=1)\n"
