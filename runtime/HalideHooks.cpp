@@ -5,6 +5,7 @@
 // context) to the handler that was installed before. This registry is the only
 // mutable global state of the runtime, and it exists because Halide's hooks are global.
 #include "RunContext.h"
+#include "ScratchCache.h"
 
 #include <HalideRuntime.h>
 #include <set>
@@ -35,8 +36,10 @@ RunContext *findRun(void *userContext) {
 
 void *cnncMalloc(void *userContext, size_t bytes) {
   RunContext *run = findRun(userContext);
-  if (!run || !run->arena)
+  if (!run)
     return hooks().previousMalloc(userContext, bytes);
+  if (!run->arena)
+    return cachedAllocate(userContext, bytes, hooks().previousMalloc);
   void *block = run->arena->allocate(bytes);
   if (!block) {
     std::lock_guard<std::mutex> lock(run->mutex);
@@ -49,6 +52,10 @@ void *cnncMalloc(void *userContext, size_t bytes) {
 void cnncFree(void *userContext, void *block) {
   RunContext *run = findRun(userContext);
   if (run && run->arena && run->arena->release(block))
+    return;
+  // A block from the cache is freed with the same user context that allocated it (the
+  // run's, which is still registered while its pipeline runs).
+  if (run && cachedRelease(userContext, block, hooks().previousFree))
     return;
   hooks().previousFree(userContext, block);
 }

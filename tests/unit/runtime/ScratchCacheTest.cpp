@@ -1,0 +1,68 @@
+// The scratch cache behind Halide's allocation hook (runtime/ScratchCache.h): freed
+// blocks come back for the next request of the same size, foreign blocks are not
+// taken, and what exceeds the bound goes back to the heap.
+#include "ScratchCache.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <set>
+#include <vector>
+
+namespace {
+
+using namespace cnnc::rt::detail;
+
+int heapAllocations = 0, heapReleases = 0;
+
+void *heapAllocate(void *, size_t bytes) {
+  ++heapAllocations;
+  return std::malloc(bytes);
+}
+void heapRelease(void *, void *block) {
+  ++heapReleases;
+  std::free(block);
+}
+
+// Sizes no other test (or run) uses, so the process-wide cache's other contents
+// cannot satisfy these requests.
+constexpr size_t kOdd = 123457, kOther = 123461;
+
+TEST(ScratchCache, AFreedBlockServesTheNextRequestOfItsSize) {
+  heapAllocations = heapReleases = 0;
+  const ScratchCacheStats before = scratchCacheStats();
+  void *first = cachedAllocate(nullptr, kOdd, heapAllocate);
+  ASSERT_NE(first, nullptr);
+  EXPECT_TRUE(cachedRelease(nullptr, first, heapRelease));
+  void *again = cachedAllocate(nullptr, kOdd, heapAllocate);
+  EXPECT_EQ(again, first) << "the freed block is reused";
+  void *other = cachedAllocate(nullptr, kOther, heapAllocate);
+  EXPECT_NE(other, first) << "another size is not served by it";
+  EXPECT_EQ(heapAllocations, 2);
+  EXPECT_EQ(heapReleases, 0) << "freed blocks are kept, not returned";
+  const ScratchCacheStats after = scratchCacheStats();
+  EXPECT_EQ(after.allocations - before.allocations, 3u);
+  EXPECT_EQ(after.reused - before.reused, 1u);
+  EXPECT_TRUE(cachedRelease(nullptr, again, heapRelease));
+  EXPECT_TRUE(cachedRelease(nullptr, other, heapRelease));
+}
+
+TEST(ScratchCache, ForeignBlocksAreNotTaken) {
+  int onStack = 0;
+  EXPECT_FALSE(cachedRelease(nullptr, &onStack, heapRelease));
+}
+
+TEST(ScratchCache, BlocksBeyondTheBoundGoBackToTheHeap) {
+  heapAllocations = heapReleases = 0;
+  // More live blocks than the cache may keep once freed.
+  const size_t block = kScratchCacheBytes / 8 + 64;
+  std::vector<void *> blocks;
+  for (int i = 0; i < 10; ++i)
+    blocks.push_back(cachedAllocate(nullptr, block, heapAllocate));
+  for (void *b : blocks)
+    EXPECT_TRUE(cachedRelease(nullptr, b, heapRelease));
+  EXPECT_GE(heapReleases, 3) << "at most 7 such blocks fit the bound";
+  EXPECT_LE(scratchCacheStats().cachedBytes, kScratchCacheBytes);
+}
+
+} // namespace
