@@ -4,6 +4,7 @@
 
 #include "compiler/lower/LowerToHalide.h"
 #include "compiler/schedule/Schedule.h"
+#include "runtime/ScratchCache.h"
 
 #include <Halide.h>
 #include <atomic>
@@ -70,9 +71,16 @@ constexpr size_t kHeader = 64;
 /// Halide may read a few bytes past either end of a buffer (JITHandlers' contract).
 constexpr size_t kTailSlack = 64;
 
+void *alignedAllocate(void *, size_t total) { return std::aligned_alloc(kHeader, total); }
+void alignedFree(void *, void *block) { std::free(block); }
+
+/// Blocks come from the runtime's scratch cache (runtime/ScratchCache.h), as a compiled
+/// library's runs take them, so cnnc run and bench time what a program linking the
+/// library gets, not page faults on memory malloc has just handed back.
 void *countingMalloc(Halide::JITUserContext *context, size_t bytes) {
   size_t total = (kHeader + bytes + kTailSlack + kHeader - 1) / kHeader * kHeader;
-  auto *block = static_cast<char *>(std::aligned_alloc(kHeader, total));
+  auto *block =
+      static_cast<char *>(cnnc::rt::detail::cachedAllocate(nullptr, total, alignedAllocate));
   if (!block)
     return nullptr;
   *reinterpret_cast<size_t *>(block) = bytes;
@@ -86,7 +94,8 @@ void countingFree(Halide::JITUserContext *context, void *pointer) {
   char *block = static_cast<char *>(pointer) - kHeader;
   static_cast<CountingContext *>(context)->counter->remove(
       int64_t(*reinterpret_cast<size_t *>(block)));
-  std::free(block);
+  if (!cnnc::rt::detail::cachedRelease(nullptr, block, alignedFree))
+    std::free(block);
 }
 
 } // namespace
