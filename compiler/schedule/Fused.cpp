@@ -26,13 +26,22 @@ constexpr int64_t kRowChunks = 8;
 /// The vertical window through which `reader` (a group head) reads its first operand.
 AxisWindow rowWindow(const Graph &graph, NodeId reader) {
   const Node &node = graph.nodes[reader];
-  if (!node.op->axisWindow)
+  if (node.isInput() || !node.op->axisWindow)
     return AxisWindow{};
   return node.op->axisWindow(node, operandShapes(graph, node), 0, SpatialAxis::Height);
 }
 
 /// The rows one output row of a window reads.
 int64_t windowRows(const AxisWindow &window) { return (window.kernel - 1) * window.dilation + 1; }
+
+/// Whether `node` reads rows from the far end of its input (circular padding, as a
+/// conv2d's padding_mode or a pad layer): the rows one of its rows needs then span the
+/// whole tensor, so a producer computed per chunk of a host would be computed whole
+/// for every chunk. Such a producer is stored instead.
+bool wrapsAround(const Graph &graph, NodeId node) {
+  const AxisWindow window = rowWindow(graph, node);
+  return window.padMode == PadMode::Circular && (window.padBegin > 0 || window.padEnd > 0);
+}
 
 /// Whether `reader` reads rows that overlap from one output row to the next (a window
 /// taller than its stride): only then does sliding save work.
@@ -150,6 +159,8 @@ private:
     NodeId current = tail;
     while (users_[current].size() == 1 && !isOutput_[current]) {
       NodeId user = users_[current][0];
+      if (wrapsAround(graph_, user))
+        return std::nullopt;
       if (plan_.inlined[user]) {
         current = user;
         continue;
@@ -220,6 +231,8 @@ private:
     NodeId current = tail;
     while (users_[current].size() == 1 && !isOutput_[current]) {
       NodeId user = users_[current][0];
+      if (wrapsAround(graph_, user))
+        return std::nullopt;
       if (!plan_.inlined[user])
         return plan_.groupOf[user];
       current = user;

@@ -110,6 +110,20 @@ TEST_F(FusionPlanTest, FoldCountsDilatedWindows) {
   EXPECT_EQ(plan_.foldRows[id("c")], 8);
 }
 
+TEST_F(FusionPlanTest, CircularPaddingStopsTheChain) {
+  // Each row of c2 reads the first and the last rows of c1 (and of the pad's input): a
+  // chunk would need c1 whole, so c1 is stored; c2 still is computed per tile of m.
+  plan("input x: f32[1, 3, 32, 32]\nc1 = conv2d(x, out_channels=4, kernel_size=3, padding=1)\n"
+       "c2 = conv2d(c1, out_channels=4, kernel_size=3, padding=1, padding_mode=circular)\n"
+       "m = max_pool2d(c2, kernel_size=2)\nq = pad(m, 1, mode=circular)\n"
+       "c3 = conv2d(q, out_channels=4, kernel_size=3)\np = max_pool2d(c3, kernel_size=2)\n"
+       "output p\n");
+  EXPECT_EQ(plan_.computedPerTileOf[id("c2")], id("m"));
+  EXPECT_FALSE(plan_.computedPerTileOf[id("c1")]) << "c2 wraps around c1's rows";
+  EXPECT_EQ(plan_.computedPerTileOf[id("c3")], id("p"));
+  EXPECT_FALSE(plan_.computedPerTileOf[id("m")]) << "c3 reads m through a circular pad";
+}
+
 TEST_F(FusionPlanTest, AHostIsStored) {
   // m hosts c; m -> c3 -> p would make m a producer computed per tile of p too, inside
   // which c would have no chunk loops to go to: m stays stored.
