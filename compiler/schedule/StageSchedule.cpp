@@ -134,6 +134,15 @@ std::string describeBlock(const StageFuncs &stage, const Tiling &tiling) {
          std::to_string(tiling.channelBlock) + " channels";
 }
 
+/// The accumulator of a convolution with vectors across output channels: computed per
+/// `at` loop of `owner`, channels innermost in its storage and vectorized `lanes` wide.
+void accumulateChannelsInnermost(Halide::Func accumulator, Halide::Func owner,
+                                 const Halide::Var &at, int lanes) {
+  const Halide::Var &x = TensorVars::x(), &y = TensorVars::y(), &c = TensorVars::c(),
+                    &n = TensorVars::n();
+  accumulator.compute_at(owner, at).reorder_storage(c, x, y, n).reorder(c, x, y, n).vectorize(c, lanes);
+}
+
 /// A stored convolution with vectors across output channels (narrow rows, see
 /// lower::convChannelBlock): per channel block (parallel) and row, the accumulator
 /// holds the row's pixels x 16 channels, channels innermost in its storage, and every
@@ -149,10 +158,7 @@ void scheduleChannelVectors(const StageFuncs &stage, const ir::Shape &shape,
   if (tiling.vector)
     func.vectorize(x, tiling.vector);
   Halide::Func accumulator = stage.accumulator;
-  accumulator.compute_at(func, y)
-      .reorder_storage(c, x, y, n)
-      .reorder(c, x, y, n)
-      .vectorize(c, tiling.channelBlock);
+  accumulateChannelsInnermost(accumulator, func, y, tiling.channelBlock);
   // The row in at most two chunks of at most 16 pixels: one accumulator register each.
   const int64_t width = shape[3];
   const int chunk = static_cast<int>(width <= lower::kChannelVectorBlock ? width : (width + 1) / 2);
@@ -249,10 +255,7 @@ void scheduleChannelVectorRows(const StageFuncs &stage, const ir::Shape &shape,
   Halide::Func func = stage.stored;
   func.vectorize(x, tiling.vector);
   Halide::Func accumulator = stage.accumulator;
-  accumulator.compute_at(func, row)
-      .reorder_storage(c, x, y, n)
-      .reorder(c, x, y, n)
-      .vectorize(c, tiling.vector);
+  accumulateChannelsInnermost(accumulator, func, row, tiling.vector);
   const Halide::Var cb("cb_acc"), cc("cc_acc"), cv("cv_acc"), cl("cl_acc"), xo("xo_acc"),
       xi("xi_acc");
   Halide::Stage update = accumulator.update();
