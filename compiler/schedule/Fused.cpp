@@ -188,10 +188,11 @@ private:
 
   /// A group whose only reader is computed per tile of a host is computed per tile of
   /// that host too, so a convolution feeding a convolution feeding a pooling is never
-  /// stored whole either (VGG's conv1_1, 12.8 MB at 224x224): each tile recomputes the
-  /// few halo rows its reader's window needs. Up to kMaxTiledDepth groups per host,
-  /// since every level adds halo rows. Consumers come after producers, so walking
-  /// backwards sees a reader's decision first.
+  /// stored whole either (VGG's conv1_1, 12.8 MB at 224x224); placeInTiles decides
+  /// where in the host's chunks. Up to kMaxTiledDepth groups per host: below two levels
+  /// Halide 14 slides neither, so every further level would be computed per chunk with
+  /// its halo growing. Consumers come after producers, so walking backwards sees a
+  /// reader's decision first.
   void tileProducerChains() {
     std::vector<int> depth(graph_.nodes.size(), 0);
     for (NodeId head = 0; head < graph_.nodes.size(); ++head)
