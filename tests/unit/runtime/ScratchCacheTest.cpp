@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdlib>
+#include <cstring>
+#include <thread>
 #include <set>
 #include <vector>
 
@@ -13,7 +16,7 @@ namespace {
 
 using namespace cnnc::rt::detail;
 
-int heapAllocations = 0, heapReleases = 0;
+std::atomic<int> heapAllocations{0}, heapReleases{0};
 
 void *heapAllocate(void *, size_t bytes) {
   ++heapAllocations;
@@ -63,6 +66,31 @@ TEST(ScratchCache, BlocksBeyondTheBoundGoBackToTheHeap) {
     EXPECT_TRUE(cachedRelease(nullptr, b, heapRelease));
   EXPECT_GE(heapReleases, 3) << "at most 7 such blocks fit the bound";
   EXPECT_LE(scratchCacheStats().cachedBytes, kScratchCacheBytes);
+}
+
+TEST(ScratchCache, ThreadsNeverShareABlock) {
+  // The pipeline's worker threads allocate and free at once: every block must belong to
+  // one of them at a time. Each thread fills its block with its id and checks it before
+  // giving it back.
+  constexpr size_t kSizes[] = {4096 + 8, 65536 + 8, 300000 + 8};
+  std::atomic<int> corrupted{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([t, &corrupted, &kSizes] {
+      for (int i = 0; i < 2000; ++i) {
+        const size_t bytes = kSizes[(i + t) % 3];
+        auto *block = static_cast<unsigned char *>(cachedAllocate(nullptr, bytes, heapAllocate));
+        std::memset(block, t + 1, bytes);
+        std::this_thread::yield(); // let the others run while this thread holds the block
+        for (size_t k = 0; k < bytes; k += 997)
+          if (block[k] != t + 1)
+            ++corrupted;
+        cachedRelease(nullptr, block, heapRelease);
+      }
+    });
+  for (std::thread &thread : threads)
+    thread.join();
+  EXPECT_EQ(corrupted.load(), 0);
 }
 
 } // namespace
