@@ -26,7 +26,9 @@ constexpr size_t kScratchCacheBytes = size_t(64) << 20;
 void *cachedAllocate(void *userContext, size_t bytes, void *(*allocate)(void *, size_t));
 
 /// Takes back a block cachedAllocate returned (true), or returns false for any other
-/// block. A block that does not fit in the cache goes to `release`.
+/// block. A block that does not fit in the cache goes to `release`, with this call's
+/// user context, which may be another run's than the one that allocated it: Halide's
+/// default handlers, the ones behind the cache, do not use the context.
 bool cachedRelease(void *userContext, void *block, void (*release)(void *, void *));
 
 struct ScratchCacheStats {

@@ -263,9 +263,8 @@ ChannelVectorBlock channelVectorBlock(const ir::Shape &shape, const Tiling &tili
 /// channels, channels innermost in its storage, computed in register blocks of
 /// ChannelVectorBlock; each tap of a block is one vector load of weights per channel
 /// vector and one broadcast per pixel into FMAs. The stage then copies the row out
-/// with vectors across x (a transposing read, one per output value beside the
-/// hundreds of FMAs that made it). `row` is the loop the accumulator and the padded
-/// input are computed at.
+/// through register transposes (transposeOut). `row` is the loop the accumulator and
+/// the padded input are computed at.
 void scheduleChannelVectorRows(const StageFuncs &stage, const ir::Shape &shape,
                                const Tiling &tiling, const Halide::Var &row) {
   const Halide::Var &x = TensorVars::x(), &y = TensorVars::y(), &c = TensorVars::c(),
@@ -309,6 +308,12 @@ bool wideChannelVectors(const ir::Shape &shape, const Tiling &tiling) {
          shape[3] >= 2 * lower::kChannelVectorBlock;
 }
 
+/// Splits a stored stage's rows into parallel chunks of `rowsPerTile` rows, each run row
+/// by row (the loops tileLoops names).
+void splitRowChunks(Halide::Func func, const Tiling &tiling) {
+  func.split(TensorVars::y(), kYo, kYi, tiling.rowsPerTile, Halide::TailStrategy::GuardWithIf);
+}
+
 /// Where producers computed per tile of a stored stage go: stored per parallel chunk of
 /// rows, computed per row of it (a serial loop), so Halide's sliding window computes
 /// each producer row once per chunk and folds the producer's storage to the few rows
@@ -349,7 +354,8 @@ TileLoops scheduleStoredStage(const StageFuncs &stage, const ir::Shape &shape,
     func.reorder(TensorVars::x(), TensorVars::c(), y, n);
     Halide::Var row = y;
     if (tiling.rowsPerTile > 0) {
-      func.split(y, kYo, kYi, tiling.rowsPerTile, Halide::TailStrategy::GuardWithIf).parallel(kYo);
+      splitRowChunks(func, tiling);
+      func.parallel(kYo);
       row = kYi;
     } else {
       func.parallel(y);
@@ -363,7 +369,7 @@ TileLoops scheduleStoredStage(const StageFuncs &stage, const ir::Shape &shape,
     return tileLoops(func, tiling);
   }
   if (tiling.rowsPerTile > 0) {
-    func.split(y, kYo, kYi, tiling.rowsPerTile, Halide::TailStrategy::GuardWithIf);
+    splitRowChunks(func, tiling);
     blockPure(func, tiling, {kCo, kYi, kYo, n});
     func.parallel(kYo);
     if (description)
