@@ -377,7 +377,7 @@ bool compileLibrary(const ir::Graph &graph, const schedule::ScheduleRequest &req
     return false;
   std::optional<lower::LoweredNetwork> network;
   bool lowered = guarded("cannot lower network '" + graph.name + "'", diags, [&] {
-    network = lower::lowerToHalide(graph, schedule::lowerOptionsFor(request.kind));
+    network = lower::lowerToHalide(graph, schedule::lowerOptionsFor(graph, request.kind, *target));
   });
   if (!lowered)
     return false;

@@ -78,6 +78,10 @@ struct OpDef {
                            SpatialAxis axis) = nullptr;
   /// The pure Halide algorithm (no scheduling: STYLE.md 1.7).
   Halide::Func (*lower)(const lower::LowerContext &context) = nullptr;
+  /// Whether `lower` can compute the layer by Winograd's minimal filtering F(2x2, 3x3)
+  /// instead (LowerContext::winograd): a schedule's choice of algorithm, made per node
+  /// (LowerOptions::winograd). Null for layers that have no such form.
+  bool (*admitsWinograd)(const Node &node, const std::vector<Shape> &inputs) = nullptr;
 
   /// How schedules treat the layer. Pointwise layers (activations, add, pad,
   /// batch-norm) read each input at or near the output coordinate, so the fused

@@ -11,6 +11,22 @@
 
 namespace cnnc::lower {
 
+/// The functions of a convolution computed by Winograd's minimal filtering F(2x2, 3x3)
+/// (Lavin and Gray, "Fast Algorithms for Convolutional Neural Networks", 2016): each
+/// 2x2 block of outputs, a tile, is computed from the 4x4 block of input it reads as
+/// A^T [(G g G^T) . (B^T d B)] A, so its 36 multiplies per input channel become 16,
+/// and the 16 element-wise products summed over input channels are 16 matrix products
+/// (output channels x input channels by input channels x tiles). Dimensions, innermost
+/// first (WinogradVars): tx, ty the tile's column and row, ex, ey the element of a 4x4
+/// transformed tile, a the output column inside a tile, c (TensorVars) the channel.
+struct WinogradFuncs {
+  Halide::Func inputTiles; // V(tx, c, ex, ey, ty, n) = B^T d B of input channel c
+  Halide::Func products;   // P(c, tx, ex, ey, ty, n): sum over input channels of U V (reduction)
+  Halide::Func productTiles; // the stored copy of `products` the transforms read
+  Halide::Func columnSums; // Z(c, tx, a, ey, ty, n): A^T applied along x
+  bool defined() const { return products.defined(); }
+};
+
 /// A tensor as a Halide function. Dimensions are innermost first, the reverse of
 /// PyTorch's: (x=w, y=h, c, n) for [N, C, H, W] and (f, n) for [N, F]. `func` is
 /// defined on the tensor's extent; reading outside it is only allowed through a
@@ -31,6 +47,9 @@ struct LoweredTensor {
   /// (conv2d): the block (lower::convChannelBlock), which schedules must use as their
   /// register block. 0 for other layers.
   int64_t channelBlock = 0;
+  /// For a conv2d lowered by Winograd's algorithm: its functions; `accumulator` is then
+  /// the output transform plus bias, a pure function the stage copies.
+  WinogradFuncs winograd;
 };
 
 /// A weight tensor in PyTorch's layout, dimensions reversed like activations:
@@ -77,6 +96,10 @@ struct LowerContext {
   WeightPreparation *preparation = nullptr;
   /// Where a layer with channel-blocked weights leaves its block (LoweredTensor).
   int64_t *channelBlock = nullptr;
+  /// Lower by Winograd's F(2x2, 3x3) (only set where OpDef::admitsWinograd), leaving its
+  /// functions here.
+  bool winograd = false;
+  WinogradFuncs *winogradFuncs = nullptr;
 };
 
 /// The variables every lowered tensor is defined over.
@@ -86,6 +109,15 @@ struct TensorVars {
   static const Halide::Var &c();
   static const Halide::Var &n();
   static const Halide::Var &f(); // the feature dimension of [N, F]
+};
+
+/// The variables of WinogradFuncs beyond TensorVars.
+struct WinogradVars {
+  static const Halide::Var &tx();
+  static const Halide::Var &ty();
+  static const Halide::Var &ex();
+  static const Halide::Var &ey();
+  static const Halide::Var &a();
 };
 
 } // namespace cnnc::lower

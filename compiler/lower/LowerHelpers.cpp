@@ -27,6 +27,27 @@ const Halide::Var &TensorVars::f() {
   return var;
 }
 
+const Halide::Var &WinogradVars::tx() {
+  static const Halide::Var var("tx");
+  return var;
+}
+const Halide::Var &WinogradVars::ty() {
+  static const Halide::Var var("ty");
+  return var;
+}
+const Halide::Var &WinogradVars::ex() {
+  static const Halide::Var var("ex");
+  return var;
+}
+const Halide::Var &WinogradVars::ey() {
+  static const Halide::Var var("ey");
+  return var;
+}
+const Halide::Var &WinogradVars::a() {
+  static const Halide::Var var("a");
+  return var;
+}
+
 std::vector<Halide::Var> tensorArgs(size_t rank) {
   if (rank == 2)
     return {TensorVars::f(), TensorVars::n()};

@@ -80,7 +80,8 @@ public:
   Lowerer(const Graph &graph, const LowerOptions &options)
       : graph_(graph), folds_(options.foldBatchNorm ? passes::planBatchNormFolds(graph)
                                                     : std::vector<std::optional<NodeId>>(
-                                                          graph.nodes.size())) {}
+                                                          graph.nodes.size())),
+        winograd_(options.winograd) {}
   LoweredNetwork run();
 
 private:
@@ -91,6 +92,7 @@ private:
 
   const Graph &graph_;
   std::vector<std::optional<NodeId>> folds_;
+  std::vector<bool> winograd_;
   LoweredNetwork network_;
   std::vector<size_t> firstWeight_; // index into network_.weights per node
   WeightPreparation preparation_;
@@ -162,6 +164,10 @@ void Lowerer::lowerNode(NodeId id) {
                        &accumulator, &windowInput, &preparation_, &channelBlock};
   for (NodeId operand : node.operands)
     context.inputs.push_back(network_.nodeFuncs[operand]);
+  WinogradFuncs winograd;
+  context.winograd = id < winograd_.size() && winograd_[id] && node.op->admitsWinograd &&
+                     node.op->admitsWinograd(node, operandShapes(graph_, node));
+  context.winogradFuncs = &winograd;
   for (NodeId other = 0; other < folds_.size(); ++other) {
     if (folds_[other] != id)
       continue;
@@ -171,7 +177,7 @@ void Lowerer::lowerNode(NodeId id) {
     affine.op->channelAffine(affineContext, context.foldedScale, context.foldedShift);
   }
   Halide::Func func = node.op->lower(context);
-  network_.nodeFuncs[id] = {func, node.shape, accumulator, windowInput, channelBlock};
+  network_.nodeFuncs[id] = {func, node.shape, accumulator, windowInput, channelBlock, winograd};
 }
 
 LoweredNetwork Lowerer::run() {
@@ -179,8 +185,8 @@ LoweredNetwork Lowerer::run() {
   network_.nodeFuncs.resize(graph_.nodes.size());
   network_.foldedAway.assign(graph_.nodes.size(), false);
   for (size_t k = 0; k < graph_.inputs.size(); ++k)
-    network_.nodeFuncs[graph_.inputs[k]] = {network_.inputs[k],
-                                            graph_.nodes[graph_.inputs[k]].shape, {}, {}};
+    network_.nodeFuncs[graph_.inputs[k]] = {
+        network_.inputs[k], graph_.nodes[graph_.inputs[k]].shape, {}, {}, 0, {}};
   for (NodeId id = 0; id < graph_.nodes.size(); ++id)
     if (!graph_.nodes[id].isInput())
       lowerNode(id);

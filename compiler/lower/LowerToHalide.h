@@ -54,6 +54,10 @@ struct LowerOptions {
   /// Fold batch-norm into the preceding convolution's weights and bias. The unfused
   /// baseline keeps every layer, batch-norm included, as a stage of its own.
   bool foldBatchNorm = true;
+  /// Per node: compute this layer by Winograd's F(2x2, 3x3) (LowerContext::winograd),
+  /// where its OpDef admits it. The schedule that asks must also schedule it
+  /// (schedule/WinogradSchedule.h). Empty: nowhere.
+  std::vector<bool> winograd;
 };
 
 LoweredNetwork lowerToHalide(const ir::Graph &graph, const LowerOptions &options = {});

@@ -1,5 +1,6 @@
 // conv2d: torch.nn.functional.conv2d, with nn.Conv2d's padding_mode.
 #include "compiler/ir/WindowGeometry.h"
+#include "compiler/ops/Conv2dWinograd.h"
 #include "compiler/ops/OpHelpers.h"
 #include "compiler/ops/Ops.h"
 #include "compiler/lower/LowerHelpers.h"
@@ -174,6 +175,32 @@ AxisWindow conv2dAxisWindow(const Node &node, const std::vector<Shape> &, size_t
                        a.padMode);
 }
 
+/// The weight w(kx, ky, i, o), scaled by a batch-norm folded into the layer:
+/// w' = w * scale(o).
+Halide::Expr foldedWeight(const lower::LowerContext &context, const Halide::Expr &kx,
+                          const Halide::Expr &ky, const Halide::Expr &i, const Halide::Expr &o) {
+  Halide::Expr weight = context.weights[0](kx, ky, i, o);
+  return context.foldedScale.defined() ? weight * context.foldedScale(o) : weight;
+}
+
+/// The bias of output channel c (TensorVars), with a folded batch-norm applied,
+/// b' = b * scale(c) + shift(c), prepared once when the weights are bound.
+Halide::Expr convBias(const lower::LowerContext &context, const Conv2dAttrs &attrs) {
+  const Halide::Var &c = lower::TensorVars::c();
+  if (!context.foldedScale.defined())
+    return attrs.bias ? context.weights[1](c) : Halide::Expr(0.0f);
+  const Halide::Var o("o");
+  Halide::Func scaledBias(context.funcName + "_folded_bias");
+  scaledBias(o) = (attrs.bias ? context.weights[1](o) : Halide::Expr(0.0f)) *
+                      context.foldedScale(o) +
+                  context.foldedShift(o);
+  return context.preparation->prepare(scaledBias, {attrs.outChannels})(c);
+}
+
+bool conv2dAdmitsWinograd(const Node &node, const std::vector<Shape> &inputs) {
+  return admitsWinogradConv2d(std::get<Conv2dAttrs>(node.attrs), inputs[0], node.shape);
+}
+
 /// out(x, y, o, n) = bias(o) + sum over (i, ky, kx) of w(kx, ky, i, o) * in(...), with
 /// the input extended by the padding mode. A folded batch-norm scales the weights
 /// and bias instead of adding a stage.
@@ -201,30 +228,25 @@ Halide::Func lowerConv2d(const lower::LowerContext &context) {
                     r.x * i32(attrs.dilation.w);
   Halide::Expr iy = windowStart<Halide::Expr>(y, i32(attrs.stride.h), i32(attrs.padding.top)) +
                     r.y * i32(attrs.dilation.h);
+  const Halide::Expr bias = convBias(context, attrs);
+  if (context.winograd) {
+    const Halide::Var kx("kx"), ky("ky"), i("i"), o("o");
+    Halide::Func folded(context.funcName + "_folded_weights");
+    folded(kx, ky, i, o) = foldedWeight(context, kx, ky, i, o);
+    return lowerConv2dWinograd(context, attrs, input, folded, bias);
+  }
   // The weights in blocks of output channels, the block innermost: (ob, kx, ky, i, oo)
   // for output channel o = oo * block + ob. A register block of `block` channels then
   // reads one contiguous run of weights for its whole reduction, and one tap's weights
-  // for the block share a cache line. A batch-norm folded here scales them:
-  // w' = w * scale(o), b' = b * scale(o) + shift(o). Both are functions of the weights
-  // alone, prepared once when the weights are bound.
+  // for the block share a cache line. Both weights and bias are functions of the
+  // weights alone, prepared once when the weights are bound.
   const int64_t block =
       lower::convChannelBlock(attrs.outChannels, context.node.shape[3], attrs.groups,
                               4 * attrs.outChannels * inPerGroup * attrs.kernel.h * attrs.kernel.w);
   *context.channelBlock = block;
-  const Halide::Var kx("kx"), ky("ky"), i("i"), o("o"), ob("ob"), oo("oo");
-  Halide::Expr blockedO = oo * i32(block) + ob;
-  Halide::Expr rawWeight = context.weights[0](kx, ky, i, blockedO);
-  Halide::Expr bias = attrs.bias ? context.weights[1](c) : Halide::Expr(0.0f);
-  if (context.foldedScale.defined()) {
-    rawWeight = rawWeight * context.foldedScale(blockedO);
-    Halide::Func scaledBias(context.funcName + "_folded_bias");
-    scaledBias(o) = (attrs.bias ? context.weights[1](o) : Halide::Expr(0.0f)) *
-                        context.foldedScale(o) +
-                    context.foldedShift(o);
-    bias = context.preparation->prepare(scaledBias, {attrs.outChannels})(c);
-  }
+  const Halide::Var kx("kx"), ky("ky"), i("i"), ob("ob"), oo("oo");
   Halide::Func blockedWeights(context.funcName + "_weights");
-  blockedWeights(ob, kx, ky, i, oo) = rawWeight;
+  blockedWeights(ob, kx, ky, i, oo) = foldedWeight(context, kx, ky, i, oo * i32(block) + ob);
   Halide::Func weights = context.preparation->prepare(
       blockedWeights,
       {block, attrs.kernel.w, attrs.kernel.h, inPerGroup, attrs.outChannels / block});
@@ -259,6 +281,7 @@ OpDef conv2d() {
   def.flops = conv2dFlops;
   def.axisWindow = conv2dAxisWindow;
   def.lower = lowerConv2d;
+  def.admitsWinograd = conv2dAdmitsWinograd;
   def.absorbsChannelAffine = true;
   return def;
 }

@@ -4,6 +4,7 @@
 #include "compiler/ir/Cost.h"
 #include "compiler/ir/OpDef.h"
 #include "compiler/lower/LowerHelpers.h"
+#include "compiler/passes/FoldBatchNorm.h"
 #include "compiler/schedule/StageSchedule.h"
 
 #include <algorithm>
@@ -93,6 +94,7 @@ public:
     plan_.tileReaderOf.resize(graph.nodes.size());
     plan_.placement.assign(graph.nodes.size(), TilePlacement::PerRow);
     plan_.foldRows.assign(graph.nodes.size(), 0);
+    plan_.winograd.assign(graph.nodes.size(), false);
   }
 
   FusionPlan run() {
@@ -107,6 +109,7 @@ public:
     storeHosts();
     tileProducerChains();
     placeInTiles();
+    chooseWinograd();
     return plan_;
   }
 
@@ -225,6 +228,30 @@ private:
     }
   }
 
+  /// Winograd's F(2x2, 3x3) computes two rows at a time, so a group takes it where it
+  /// is computed in whole pairs of rows from an even one: stored, or per row of a host
+  /// that reads it directly through 2x2 windows of stride 2 (VGG's conv1_2 under pool1).
+  /// Under overlapping windows (a 3x3 pooling of stride 2) or a sliding reader the rows
+  /// asked for straddle tiles, and half of each tile's work would be thrown away.
+  void chooseWinograd() {
+    for (NodeId head = 0; head < graph_.nodes.size(); ++head) {
+      const Node &node = graph_.nodes[head];
+      if (plan_.groupOf[head] != head || node.isInput() || !node.op->admitsWinograd ||
+          !node.op->admitsWinograd(node, operandShapes(graph_, node)))
+        continue;
+      std::optional<NodeId> host = plan_.computedPerTileOf[head];
+      if (!host) {
+        plan_.winograd[head] = true;
+        continue;
+      }
+      const AxisWindow window = rowWindow(graph_, *host);
+      plan_.winograd[head] = plan_.tileReaderOf[head] == host &&
+                             plan_.placement[head] == TilePlacement::PerRow &&
+                             window.kernel == 2 && window.stride == 2 && window.dilation == 1 &&
+                             window.padBegin == 0;
+    }
+  }
+
   /// The group that alone reads `tail` (through inlined layers such as a pad), if any.
   std::optional<NodeId> soleReaderGroup(NodeId tail) const {
     if (graph_.nodes[tail].shape.size() != 4)
@@ -294,6 +321,16 @@ FusionPlan planFusion(const Graph &graph, const std::vector<bool> &foldedAway) {
   return Planner(graph, foldedAway).run();
 }
 
+std::vector<bool> winogradNodes(const Graph &graph, int lanes) {
+  if (lanes < 16)
+    return {};
+  std::vector<bool> foldedAway(graph.nodes.size());
+  const std::vector<std::optional<NodeId>> folds = passes::planBatchNormFolds(graph);
+  for (NodeId id = 0; id < graph.nodes.size(); ++id)
+    foldedAway[id] = folds[id].has_value();
+  return planFusion(graph, foldedAway).winograd;
+}
+
 std::vector<std::string> scheduleFused(const Graph &graph, lower::LoweredNetwork &network,
                                        const Halide::Target &target) {
   const FusionPlan plan = planFusion(graph, network.foldedAway);
@@ -310,10 +347,12 @@ std::vector<std::string> scheduleFused(const Graph &graph, lower::LoweredNetwork
     const NodeId tail = plan.tailOf[head];
     const Shape &shape = graph.nodes[tail].shape;
     Halide::Func tailFunc = network.nodeFuncs[tail].func;
-    const StageFuncs stage{tailFunc, network.nodeFuncs[head].accumulator,
+    const StageFuncs stage{tailFunc,
+                           network.nodeFuncs[head].accumulator,
                            network.nodeFuncs[head].windowInput,
                            4 * nodeParameters(graph, graph.nodes[head]),
-                           network.nodeFuncs[head].channelBlock};
+                           network.nodeFuncs[head].channelBlock,
+                           &network.nodeFuncs[head].winograd};
     std::string line = memberNames(graph, plan, head);
     if (std::optional<NodeId> host = plan.computedPerTileOf[head]) {
       const TilePlacement placement = plan.placement[head];

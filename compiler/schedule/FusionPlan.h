@@ -38,9 +38,18 @@ struct FusionPlan {
   /// Sliding the rows its storage is folded to (a power of two).
   std::vector<TilePlacement> placement;
   std::vector<int> foldRows;
+  /// Per head: computed by Winograd's F(2x2, 3x3) where the target has 16-lane vectors
+  /// (OpDef::admitsWinograd, and placed where whole 2-row tiles are computed: stored,
+  /// or per row of a 2x2 pooling of stride 2).
+  std::vector<bool> winograd;
 };
 
 /// The fusion decisions, from the graph and the OpDefs' scheduling flags alone.
 FusionPlan planFusion(const ir::Graph &graph, const std::vector<bool> &foldedAway);
+
+/// The nodes the fused schedule computes by Winograd's algorithm (LowerOptions): those
+/// of FusionPlan::winograd where vectors of `lanes` f32 are 16 wide, none otherwise
+/// (the register blocks were measured with AVX-512's 32 registers only).
+std::vector<bool> winogradNodes(const ir::Graph &graph, int lanes);
 
 } // namespace cnnc::schedule

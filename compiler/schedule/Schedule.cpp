@@ -3,17 +3,24 @@
 
 #include "compiler/schedule/Auto.h"
 #include "compiler/schedule/Fused.h"
+#include "compiler/schedule/FusionPlan.h"
 #include "compiler/schedule/Unfused.h"
 
 namespace cnnc::schedule {
 
-lower::LowerOptions lowerOptionsFor(ScheduleKind kind) {
+lower::LowerOptions lowerOptionsFor(const ir::Graph &graph, ScheduleKind kind,
+                                    const Halide::Target &target) {
   lower::LowerOptions options;
   // The auto schedule gets the fused schedule's algorithm (batch-norm folded into the
   // convolution's weights and bias): folding is a rewrite of the algorithm, not a
   // scheduling choice, and no autoscheduler can discover it. With the same algorithm,
   // fused against auto compares the schedules alone.
   options.foldBatchNorm = kind == ScheduleKind::Fused || kind == ScheduleKind::Auto;
+  // Winograd's algorithm is the fused schedule's: its tiles are what the schedule
+  // computes per row of a pooling, and its loops are scheduled by hand
+  // (WinogradSchedule.h). The unfused baseline stays the direct sum, layer by layer.
+  if (kind == ScheduleKind::Fused)
+    options.winograd = winogradNodes(graph, target.natural_vector_size(Halide::Float(32)));
   return options;
 }
 

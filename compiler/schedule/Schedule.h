@@ -24,8 +24,10 @@ public:
   using std::runtime_error::runtime_error;
 };
 
-/// How the network must be lowered for `kind` (unfused keeps batch-norm as a stage).
-lower::LowerOptions lowerOptionsFor(ScheduleKind kind);
+/// How the network must be lowered for `kind` on `target` (unfused keeps batch-norm as
+/// a stage; fused computes some convolutions by Winograd's algorithm).
+lower::LowerOptions lowerOptionsFor(const ir::Graph &graph, ScheduleKind kind,
+                                    const Halide::Target &target);
 
 /// Applies the schedule and returns one line per decision, for --explain-schedule.
 /// The auto schedule can fail for reasons outside the network (a missing plugin, an

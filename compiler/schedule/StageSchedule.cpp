@@ -2,6 +2,7 @@
 #include "compiler/schedule/StageSchedule.h"
 
 #include "compiler/lower/LowerHelpers.h"
+#include "compiler/schedule/WinogradSchedule.h"
 
 #include <algorithm>
 
@@ -350,6 +351,11 @@ TileLoops scheduleStoredStage(const StageFuncs &stage, const ir::Shape &shape,
     return {Halide::LoopLevel::root(), Halide::LoopLevel::root()};
   }
   const Halide::Var &y = TensorVars::y(), &n = TensorVars::n();
+  if (stage.winograd && stage.winograd->defined()) {
+    scheduleWinogradStage(stage, shape, tiling.vector, /*parallel=*/true, description);
+    // Only a pooling hosts other stages (FusionPlan), never a convolution.
+    return {Halide::LoopLevel::root(), Halide::LoopLevel::root()};
+  }
   if (wideChannelVectors(shape, tiling)) {
     func.reorder(TensorVars::x(), TensorVars::c(), y, n);
     Halide::Var row = y;
@@ -426,6 +432,10 @@ void scheduleInnerStage(const StageFuncs &stage, const ir::Shape &shape, const T
   // Whole rows and all channels per tile, for the reason scheduleStoredStage bounds
   // everything; the host's tile decides the rows.
   func.bound(TensorVars::x(), 0, lower::i32(shape[3])).bound(TensorVars::c(), 0, lower::i32(shape[1]));
+  if (stage.winograd && stage.winograd->defined()) {
+    scheduleWinogradStage(stage, shape, tiling.vector, /*parallel=*/false, description);
+    return;
+  }
   if (wideChannelVectors(shape, tiling)) {
     func.reorder(TensorVars::x(), TensorVars::c(), TensorVars::y(), TensorVars::n());
     scheduleChannelVectorRows(stage, shape, tiling, TensorVars::y());

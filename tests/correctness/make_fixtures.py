@@ -489,6 +489,40 @@ case("conv2d_large_weights", "1.07 MB of weights: channel blocks outermost, inpu
      [Input("x", [1, 128, 3, 40])],
      [Layer("c", "conv2d", "x", out_channels=232, kernel_size=3, padding=1)], ["c"])
 
+# Winograd's F(2x2, 3x3), which the fused schedule takes for dense 3x3 convolutions of
+# stride 1 with >= 16 input channels, whole 16-channel vectors out and an even output
+# (compiler/ops/Conv2dWinograd.cpp): stored, and per row of a 2x2 pooling; every
+# padding mode; rows narrower than a vector, split into column blocks, and shifted
+# register blocks of tiles.
+case("conv2d_winograd_zeros", "Winograd: zero padding, 10-pixel rows, 16 channels",
+     [Input("x", [1, 16, 6, 10])],
+     [Layer("c", "conv2d", "x", out_channels=16, kernel_size=3, padding=1),
+      Layer("r", "relu", "c")], ["r"])
+case("conv2d_winograd_reflect_bn_batch2", "Winograd: reflect, folded bn, batch 2, 32 channels",
+     [Input("x", [2, 16, 8, 6])],
+     [Layer("c", "conv2d", "x", out_channels=32, kernel_size=3, padding=1,
+            padding_mode="reflect", bias=False),
+      Layer("bn", "batch_norm", "c"), Layer("r", "relu", "bn")], ["r"])
+case("conv2d_winograd_circular_residual", "Winograd: circular padding, residual add",
+     [Input("x", [1, 16, 4, 18])],
+     [Layer("c", "conv2d", "x", out_channels=16, kernel_size=3, padding=1,
+            padding_mode="circular"),
+      Layer("s", "add", "c", "x"), Layer("r", "relu", "s")], ["r"])
+case("conv2d_winograd_replicate_valid", "Winograd: replicate padding, then no padding",
+     [Input("x", [1, 24, 6, 34])],
+     [Layer("c1", "conv2d", "x", out_channels=16, kernel_size=3, padding=1,
+            padding_mode="replicate"),
+      Layer("c2", "conv2d", "c1", out_channels=32, kernel_size=3)], ["c2"])
+case("conv2d_winograd_under_max_pool", "Winograd per row of a 2x2 pooling, 72-pixel rows",
+     [Input("x", [1, 16, 4, 72])],
+     [Layer("c", "conv2d", "x", out_channels=32, kernel_size=3, padding=1),
+      Layer("r", "relu", "c"), Layer("p", "max_pool2d", "r", kernel_size=2)], ["p"])
+case("conv2d_winograd_pad_layer_avg_pool", "Winograd after a reflect pad layer, under avg pool",
+     [Input("x", [1, 16, 6, 20])],
+     [Layer("p", "pad", "x", pos=(1,), mode="reflect"),
+      Layer("c", "conv2d", "p", out_channels=16, kernel_size=3),
+      Layer("r", "relu", "c"), Layer("a", "avg_pool2d", "r", kernel_size=2)], ["a"])
+
 # ----------------------------------------------------------------------------------------
 # .cnn text
 

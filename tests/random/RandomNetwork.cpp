@@ -317,7 +317,31 @@ int64_t randomGroups(Rng &rng, int64_t channels) {
   return 1;
 }
 
+/// A convolution the fused schedule computes by Winograd's F(2x2, 3x3) when its output
+/// is even (compiler/ops/Conv2dWinograd.h): 3x3, stride and dilation 1, no groups, 16 or
+/// 32 output channels, padding 0 or 1 in any mode.
+ConvChoice randomWinogradConv(Rng &rng, const Shape &in, Keep keep) {
+  ConvChoice c;
+  c.outChannels = keep == Keep::Shape ? in[1] : (rng.chance(0.5) ? 16 : 32);
+  c.kernel = {3, 3};
+  c.attrs = {"out_channels=" + std::to_string(c.outChannels), "kernel_size=3"};
+  if (rng.chance(0.7)) {
+    c.padBegin = c.padEnd = {1, 1};
+    c.attrs.push_back("padding=1");
+  }
+  if (rng.chance(0.5)) {
+    c.mode = randomPadKind(rng);
+    const char *names[] = {"zeros", "reflect", "replicate", "circular"};
+    c.attrs.push_back(std::string("padding_mode=") + names[static_cast<int>(c.mode)]);
+  }
+  if (rng.chance(0.3))
+    c.attrs.push_back(std::string("bias=") + (rng.chance(0.5) ? "true" : "false"));
+  return c;
+}
+
 ConvChoice randomConv(Rng &rng, const Shape &in, Keep keep) {
+  if (in[1] >= 16 && (keep != Keep::Shape || in[1] % 16 == 0) && rng.chance(0.4))
+    return randomWinogradConv(rng, in, keep);
   ConvChoice c;
   c.groups = randomGroups(rng, in[1]);
   c.outChannels =

@@ -173,3 +173,45 @@ TEST_F(FusionPlanTest, BatchNormAfterOutputConvIsNotFolded) {
 }
 
 } // namespace
+
+// Winograd's F(2x2, 3x3) where a convolution admits it and is computed in whole tile
+// rows: stored, or per row of a 2x2 pooling of stride 2 that reads it directly.
+TEST_F(FusionPlanTest, WinogradWhereWholeTileRowsAreComputed) {
+  plan("input x: f32[1, 16, 16, 16]\n"
+       "c1 = conv2d(x, out_channels=32, kernel_size=3, padding=1)\nr1 = relu(c1)\n"
+       "c2 = conv2d(r1, out_channels=32, kernel_size=3, padding=1)\nr2 = relu(c2)\n"
+       "m = max_pool2d(r2, kernel_size=2)\n"
+       "c3 = conv2d(m, out_channels=32, kernel_size=3, padding=1)\nb3 = batch_norm(c3)\n"
+       "s = add(b3, m)\noutput s\n");
+  EXPECT_TRUE(plan_.winograd[id("c3")]) << "a stored convolution";
+  EXPECT_TRUE(plan_.winograd[id("c2")]) << "per row of a 2x2 pooling";
+  EXPECT_EQ(plan_.placement[id("c1")], schedule::TilePlacement::Sliding);
+  EXPECT_FALSE(plan_.winograd[id("c1")]) << "slides under c2: its rows straddle tiles";
+  EXPECT_FALSE(plan_.winograd[id("m")]);
+  EXPECT_EQ(schedule::winogradNodes(*graph_, 16), plan_.winograd);
+  EXPECT_TRUE(schedule::winogradNodes(*graph_, 8).empty()) << "AVX-512 only";
+}
+
+TEST_F(FusionPlanTest, NoWinogradUnderOverlappingPools) {
+  plan("input x: f32[1, 16, 16, 16]\n"
+       "c = conv2d(x, out_channels=16, kernel_size=3, padding=1)\n"
+       "m = max_pool2d(c, kernel_size=3, stride=2, padding=1)\noutput m\n");
+  EXPECT_EQ(plan_.computedPerTileOf[id("c")], id("m"));
+  EXPECT_FALSE(plan_.winograd[id("c")]);
+}
+
+TEST_F(FusionPlanTest, WinogradOnlyForConvolutionsThatAdmitIt) {
+  plan("input x: f32[1, 16, 16, 16]\ninput t: f32[1, 8, 16, 16]\ninput u: f32[1, 16, 15, 16]\n"
+       "s2 = conv2d(x, out_channels=16, kernel_size=3, stride=2, padding=1)\n"
+       "d2 = conv2d(x, out_channels=16, kernel_size=3, dilation=2, padding=2)\n"
+       "k5 = conv2d(x, out_channels=16, kernel_size=5, padding=2)\n"
+       "g2 = conv2d(x, out_channels=16, kernel_size=3, padding=1, groups=2)\n"
+       "o8 = conv2d(x, out_channels=8, kernel_size=3, padding=1)\n"
+       "i8 = conv2d(t, out_channels=16, kernel_size=3, padding=1)\n"
+       "odd = conv2d(u, out_channels=16, kernel_size=3, padding=1)\n"
+       "ok = conv2d(x, out_channels=16, kernel_size=3, padding=1, padding_mode=circular)\n"
+       "output s2, d2, k5, g2, o8, i8, odd, ok\n");
+  for (const char *name : {"s2", "d2", "k5", "g2", "o8", "i8", "odd"})
+    EXPECT_FALSE(plan_.winograd[id(name)]) << name;
+  EXPECT_TRUE(plan_.winograd[id("ok")]);
+}

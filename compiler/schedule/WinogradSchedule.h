@@ -1,0 +1,21 @@
+// The loops of a convolution computed by Winograd's F(2x2, 3x3) (lower::WinogradFuncs).
+#pragma once
+
+#include "compiler/schedule/StageSchedule.h"
+
+#include <string>
+
+namespace cnnc::schedule {
+
+/// Schedules a Winograd stage: per pair of output rows (one row of tiles) and column
+/// block, the padded input strip, the transformed input tiles, the products (in
+/// register blocks of tiles by output-channel vectors) and the column sums are
+/// computed into small buffers, and the stage copies the output transform out through
+/// register transposes. Parallel over tile rows when `parallel` (a stored stage);
+/// otherwise the caller has placed the stage inside a host's loops, which must ask for
+/// whole tile rows (a 2x2 pooling of stride 2). `stage.stored` must already be bound
+/// to the full width and channels. `description` receives the decisions in words.
+void scheduleWinogradStage(const StageFuncs &stage, const ir::Shape &shape, int lanes,
+                           bool parallel, std::string *description);
+
+} // namespace cnnc::schedule
