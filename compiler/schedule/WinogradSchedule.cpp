@@ -38,14 +38,14 @@ struct ProductBlock {
 ProductBlock productBlock(int64_t outChannels, int64_t tilesPerBlock, int lanes) {
   ProductBlock block;
   block.vectors = outChannels % (2 * lanes) == 0 ? 2 : 1;
-  const int most = block.vectors == 2 ? 7 : 14;
+  const int most = block.vectors == 2 ? 8 : 14;
   if (tilesPerBlock <= most) {
     block.tiles = static_cast<int>(tilesPerBlock);
     return block;
   }
-  // The most tiles (down to 4) that divide the block's tiles; else `most`, the last
+  // The most tiles (down to 4) that divide the block's tiles; else 7 (or 14), the last
   // register block shifted inwards.
-  block.tiles = most;
+  block.tiles = most == 8 ? 7 : most;
   for (int tiles = most + 1; tiles-- > 4;)
     if (tilesPerBlock % tiles == 0) {
       block.tiles = tiles;
