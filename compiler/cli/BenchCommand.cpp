@@ -298,7 +298,9 @@ rt::Status timeLibraryRound(bench::Library library, const bench::LibraryRun &run
 void printLegend(const bench::BenchReport &report) {
   std::cout
       << "\nmedian, min: wall time of one run, over all timed runs after a warm-up run\n"
-         "GFLOP/s, % peak, vs unfused: from the medians; % of the FMA peak above\n"
+         "GFLOP/s, % peak, vs unfused: from the medians; % of the FMA peak above; FLOPs\n"
+         "  are the direct convolution's, so a schedule that computes 3x3 convolutions by\n"
+         "  Winograd's algorithm (fewer multiplies) can exceed 100%\n"
          "peak memory: the most bytes of Halide's own heap buffers (intermediates) live at\n"
          "  once during a run; inputs, weights and outputs are the caller's and not counted\n";
   if (!report.libraries.empty()) {

@@ -352,7 +352,8 @@ TileLoops scheduleStoredStage(const StageFuncs &stage, const ir::Shape &shape,
   }
   const Halide::Var &y = TensorVars::y(), &n = TensorVars::n();
   if (stage.winograd && stage.winograd->defined()) {
-    scheduleWinogradStage(stage, shape, tiling.vector, /*parallel=*/true, description);
+    scheduleWinogradStage(stage, shape, static_cast<int>(lower::kChannelVectorBlock),
+                          /*parallel=*/true, description);
     // Only a pooling hosts other stages (FusionPlan), never a convolution.
     return {Halide::LoopLevel::root(), Halide::LoopLevel::root()};
   }
@@ -433,7 +434,8 @@ void scheduleInnerStage(const StageFuncs &stage, const ir::Shape &shape, const T
   // everything; the host's tile decides the rows.
   func.bound(TensorVars::x(), 0, lower::i32(shape[3])).bound(TensorVars::c(), 0, lower::i32(shape[1]));
   if (stage.winograd && stage.winograd->defined()) {
-    scheduleWinogradStage(stage, shape, tiling.vector, /*parallel=*/false, description);
+    scheduleWinogradStage(stage, shape, static_cast<int>(lower::kChannelVectorBlock),
+                          /*parallel=*/false, description);
     return;
   }
   if (wideChannelVectors(shape, tiling)) {

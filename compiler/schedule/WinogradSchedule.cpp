@@ -58,6 +58,13 @@ ProductBlock productBlock(int64_t outChannels, int64_t tilesPerBlock, int lanes)
 
 void scheduleWinogradStage(const StageFuncs &stage, const ir::Shape &shape, int lanes,
                            bool parallel, std::string *description) {
+  // Vectors run across output channels (whole vectors: OpDef::admitsWinograd), except
+  // in the copy-out and the input transform, which run across pixels and tiles: there
+  // a row narrower than a vector takes the widest power of two that fits (rows of 2
+  // pixels are a random network's).
+  int pixelLanes = lanes;
+  while (pixelLanes > 1 && pixelLanes > shape[3])
+    pixelLanes /= 2;
   const Halide::Var &x = TensorVars::x(), &y = TensorVars::y(), &c = TensorVars::c(),
                     &n = TensorVars::n();
   const Halide::Var &tx = WinogradVars::tx(), &ty = WinogradVars::ty(), &ex = WinogradVars::ex(),
@@ -77,7 +84,7 @@ void scheduleWinogradStage(const StageFuncs &stage, const ir::Shape &shape, int 
   func.align_bounds(y, 2)
       .split(y, yo, yi, 2)
       .split(x, xb, xr, static_cast<int>(pixels))
-      .split(xr, xt, xl, lanes)
+      .split(xr, xt, xl, pixelLanes)
       .split(c, ct, cl, lanes)
       .vectorize(xl)
       .unroll(cl)
@@ -117,11 +124,11 @@ void scheduleWinogradStage(const StageFuncs &stage, const ir::Shape &shape, int 
   // across tiles.
   w.inputTiles.compute_at(func, xb)
       .reorder(tx, ex, ey, c, ty, n)
-      .vectorize(tx, lanes, Halide::TailStrategy::GuardWithIf)
+      .vectorize(tx, pixelLanes, Halide::TailStrategy::GuardWithIf)
       .unroll(ex)
       .unroll(ey);
   if (Halide::Func windowInput = stage.windowInput; windowInput.defined())
-    windowInput.compute_at(func, xb).vectorize(x, lanes, Halide::TailStrategy::GuardWithIf);
+    windowInput.compute_at(func, xb).vectorize(x, pixelLanes, Halide::TailStrategy::GuardWithIf);
 
   if (description)
     *description = std::string(parallel ? "rows of tiles in parallel, " : "") +

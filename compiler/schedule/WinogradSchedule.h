@@ -14,7 +14,9 @@ namespace cnnc::schedule {
 /// register transposes. Parallel over tile rows when `parallel` (a stored stage);
 /// otherwise the caller has placed the stage inside a host's loops, which must ask for
 /// whole tile rows (a 2x2 pooling of stride 2). `stage.stored` must already be bound
-/// to the full width and channels. `description` receives the decisions in words.
+/// to the full width and channels. `lanes` is the target's f32 vector width (16: the
+/// fused schedule asks for Winograd only then). `description` receives the decisions
+/// in words.
 void scheduleWinogradStage(const StageFuncs &stage, const ir::Shape &shape, int lanes,
                            bool parallel, std::string *description);
 

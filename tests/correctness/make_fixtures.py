@@ -498,6 +498,9 @@ case("conv2d_winograd_zeros", "Winograd: zero padding, 10-pixel rows, 16 channel
      [Input("x", [1, 16, 6, 10])],
      [Layer("c", "conv2d", "x", out_channels=16, kernel_size=3, padding=1),
       Layer("r", "relu", "c")], ["r"])
+case("conv2d_winograd_two_pixels", "Winograd on 2x2 images: one tile, rows narrower than 4",
+     [Input("x", [1, 16, 2, 2])],
+     [Layer("c", "conv2d", "x", out_channels=32, kernel_size=3, padding=1)], ["c"])
 case("conv2d_winograd_reflect_bn_batch2", "Winograd: reflect, folded bn, batch 2, 32 channels",
      [Input("x", [2, 16, 8, 6])],
      [Layer("c", "conv2d", "x", out_channels=32, kernel_size=3, padding=1,

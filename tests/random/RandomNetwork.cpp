@@ -192,6 +192,10 @@ void NetworkBuilder::addInputs() {
   for (int i = 0; i < count; ++i) {
     Shape shape = {batch, rng_.range(1, 8), rng_.range(5, 14), 0};
     shape[3] = rng_.chance(0.5) ? shape[2] : rng_.range(5, 14);
+    // Now and then 16 channels of even size, where Winograd's F(2x2, 3x3) applies
+    // (randomWinogradConv).
+    if (rng_.chance(0.2))
+      shape = {batch, 16, 2 * rng_.range(3, 7), 2 * rng_.range(3, 7)};
     // A second input of the first one's shape can meet it in add or concat.
     if (i > 0 && rng_.chance(0.5))
       shape = values_[0].shape;
@@ -348,7 +352,7 @@ ConvChoice randomConv(Rng &rng, const Shape &in, Keep keep) {
       keep == Keep::Shape ? in[1] : c.groups * rng.range(1, std::max<int64_t>(1, 8 / c.groups));
   // Now and then 16 or 32 output channels without groups: the schedules vectorize such
   // convolutions across channels when their rows are narrow.
-  if (keep != Keep::Shape && c.groups == 1 && rng.chance(0.15))
+  if (keep != Keep::Shape && c.groups == 1 && rng.chance(0.3))
     c.outChannels = rng.chance(0.5) ? 16 : 32;
   c.kernel = randomAxis(rng, 1, 5);
   c.stride = keep != Keep::Nothing || rng.chance(0.6) ? Axis{1, 1} : randomAxis(rng, 1, 3);
