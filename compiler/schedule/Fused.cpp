@@ -6,6 +6,7 @@
 #include "compiler/lower/LowerHelpers.h"
 #include "compiler/passes/FoldBatchNorm.h"
 #include "compiler/schedule/StageSchedule.h"
+#include "compiler/schedule/WinogradSchedule.h"
 
 #include <algorithm>
 
@@ -232,12 +233,15 @@ private:
   /// is computed in whole pairs of rows from an even one: stored, or per row of a host
   /// that reads it directly through 2x2 windows of stride 2 (VGG's conv1_2 under pool1).
   /// Under overlapping windows (a 3x3 pooling of stride 2) or a sliding reader the rows
-  /// asked for straddle tiles, and half of each tile's work would be thrown away.
+  /// asked for straddle tiles, and half of each tile's work would be thrown away. Each row of
+  /// tiles reads all the transformed weights, so they must be few enough
+  /// (kWinogradMaxWeightBytes: not VGG-16's and ResNet-18's 512-channel layers).
   void chooseWinograd() {
     for (NodeId head = 0; head < graph_.nodes.size(); ++head) {
       const Node &node = graph_.nodes[head];
       if (plan_.groupOf[head] != head || node.isInput() || !node.op->admitsWinograd ||
-          !node.op->admitsWinograd(node, operandShapes(graph_, node)))
+          !node.op->admitsWinograd(node, operandShapes(graph_, node)) ||
+          !winogradWeightsFit(4 * nodeParameters(graph_, node)))
         continue;
       std::optional<NodeId> host = plan_.computedPerTileOf[head];
       if (!host) {

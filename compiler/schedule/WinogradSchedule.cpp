@@ -56,6 +56,10 @@ ProductBlock productBlock(int64_t outChannels, int64_t tilesPerBlock, int lanes)
 
 } // namespace
 
+bool winogradWeightsFit(int64_t weightBytes) {
+  return weightBytes / 9 * 16 <= kWinogradMaxWeightBytes;
+}
+
 void scheduleWinogradStage(const StageFuncs &stage, const ir::Shape &shape, int lanes,
                            bool parallel, std::string *description) {
   // Vectors run across output channels (whole vectors: OpDef::admitsWinograd), except

@@ -17,6 +17,15 @@ namespace cnnc::schedule {
 /// to the full width and channels. `lanes` is the target's f32 vector width (16: the
 /// fused schedule asks for Winograd only then). `description` receives the decisions
 /// in words.
+/// The most transformed weights (16/9 of the weights: 4x4 per kernel where it has 3x3)
+/// a Winograd stage reads: every row of tiles reads all of them. Measured on 3x3
+/// convolutions (one core, AVX-512, AMD EPYC, against the direct register blocks):
+/// 4 MiB ones were faster (28x28x256: 2.45 against 4.3 ms; 14x14x256: 0.90 against
+/// 1.05 ms), 16 MiB ones slower (14x14x512: 7.6 against 4.5 ms, and 5.5 ms with
+/// channel blocks outermost, which read them once). The bound lies between the two.
+constexpr int64_t kWinogradMaxWeightBytes = int64_t(6) << 20;
+bool winogradWeightsFit(int64_t weightBytes);
+
 void scheduleWinogradStage(const StageFuncs &stage, const ir::Shape &shape, int lanes,
                            bool parallel, std::string *description);
 

@@ -215,3 +215,15 @@ TEST_F(FusionPlanTest, WinogradOnlyForConvolutionsThatAdmitIt) {
     EXPECT_FALSE(plan_.winograd[id(name)]) << name;
   EXPECT_TRUE(plan_.winograd[id("ok")]);
 }
+
+TEST_F(FusionPlanTest, NoWinogradWhenTheTransformedWeightsAreTooMany) {
+  // 256 -> 256 channels: 4 MiB transformed, under kWinogradMaxWeightBytes; 512 -> 512:
+  // 16 MiB, over it (every row of tiles reads them all).
+  plan("input x: f32[1, 256, 14, 14]\n"
+       "c1 = conv2d(x, out_channels=256, kernel_size=3, padding=1)\n"
+       "c2 = conv2d(c1, out_channels=512, kernel_size=3, padding=1)\n"
+       "c3 = conv2d(c2, out_channels=512, kernel_size=3, padding=1)\noutput c3\n");
+  EXPECT_TRUE(plan_.winograd[id("c1")]);
+  EXPECT_FALSE(plan_.winograd[id("c2")]) << "8 MiB transformed";
+  EXPECT_FALSE(plan_.winograd[id("c3")]);
+}
