@@ -227,3 +227,16 @@ TEST_F(FusionPlanTest, NoWinogradWhenTheTransformedWeightsAreTooMany) {
   EXPECT_FALSE(plan_.winograd[id("c2")]) << "8 MiB transformed";
   EXPECT_FALSE(plan_.winograd[id("c3")]);
 }
+
+TEST_F(FusionPlanTest, ConvolutionsWithManyWeightsAreStoredNotComputedPerTile) {
+  // 512 -> 512 channels: 9 MiB of weights, which every host row would read.
+  plan("input x: f32[1, 512, 8, 8]\ninput y: f32[1, 32, 8, 8]\n"
+       "big = conv2d(x, out_channels=512, kernel_size=3, padding=1)\n"
+       "m1 = max_pool2d(big, kernel_size=2)\n"
+       "s1 = conv2d(y, out_channels=32, kernel_size=3, padding=1)\n"
+       "s2 = conv2d(s1, out_channels=32, kernel_size=3, padding=1)\n"
+       "m2 = max_pool2d(s2, kernel_size=2)\noutput m1, m2\n");
+  EXPECT_FALSE(plan_.computedPerTileOf[id("big")]);
+  EXPECT_EQ(plan_.computedPerTileOf[id("s2")], id("m2"));
+  EXPECT_EQ(plan_.computedPerTileOf[id("s1")], id("m2"));
+}
