@@ -18,9 +18,9 @@ using lower::WinogradVars;
 
 bool admitsWinogradConv2d(const ir::Conv2dAttrs &attrs, const ir::Shape &input,
                           const ir::Shape &output) {
-  return attrs.kernel.h == 3 && attrs.kernel.w == 3 && attrs.stride.h == 1 &&
-         attrs.stride.w == 1 && attrs.dilation.h == 1 && attrs.dilation.w == 1 &&
-         attrs.groups == 1 && input.size() == 4 && input[1] >= kWinogradMinInChannels &&
+  return attrs.kernel.h == 3 && attrs.kernel.w == 3 && attrs.stride.h == 1 && attrs.stride.w == 1 &&
+         attrs.dilation.h == 1 && attrs.dilation.w == 1 && attrs.groups == 1 && input.size() == 4 &&
+         input[1] >= kWinogradMinInChannels &&
          attrs.outChannels % lower::kChannelVectorBlock == 0 && output[2] % 2 == 0 &&
          output[3] % 2 == 0;
 }
@@ -52,8 +52,8 @@ Halide::Func transformedWeights(const lower::LowerContext &context, const Halide
   const Halide::Var &ex = WinogradVars::ex(), &ey = WinogradVars::ey();
   const Halide::Var ky("ky"), i("i"), o("o");
   Halide::Func columns(context.funcName + "_wino_weight_columns");
-  columns(ex, ky, i, o) =
-      Halide::mux(ex, weightTransform(weight(0, ky, i, o), weight(1, ky, i, o), weight(2, ky, i, o)));
+  columns(ex, ky, i, o) = Halide::mux(
+      ex, weightTransform(weight(0, ky, i, o), weight(1, ky, i, o), weight(2, ky, i, o)));
   Halide::Func transformed(context.funcName + "_wino_weights");
   transformed(o, i, ex, ey) = Halide::mux(
       ey, weightTransform(columns(ex, 0, i, o), columns(ex, 1, i, o), columns(ex, 2, i, o)));
@@ -76,9 +76,9 @@ Halide::Func lowerConv2dWinograd(const lower::LowerContext &context, const ir::C
   const Halide::Expr x0 = 2 * tx - i32(attrs.padding.left);
   const Halide::Expr y0 = 2 * ty - i32(attrs.padding.top);
   Halide::Func columns(context.funcName + "_wino_columns");
-  columns(tx, y, c, n, ex) = Halide::mux(
-      ex, inputTransform(input(x0, y, c, n), input(x0 + 1, y, c, n), input(x0 + 2, y, c, n),
-                         input(x0 + 3, y, c, n)));
+  columns(tx, y, c, n, ex) =
+      Halide::mux(ex, inputTransform(input(x0, y, c, n), input(x0 + 1, y, c, n),
+                                     input(x0 + 2, y, c, n), input(x0 + 3, y, c, n)));
   w.inputTiles = Halide::Func(context.funcName + "_wino_in");
   w.inputTiles(tx, c, ex, ey, ty, n) =
       Halide::mux(ey, inputTransform(columns(tx, y0, c, n, ex), columns(tx, y0 + 1, c, n, ex),
@@ -102,10 +102,10 @@ Halide::Func lowerConv2dWinograd(const lower::LowerContext &context, const ir::C
   const Halide::Func &z = w.columnSums;
   const Halide::Expr column = x / 2, inTile = x % 2, row = y / 2;
   Halide::Func sum(context.funcName + "_acc");
-  sum(x, y, c, n) = bias + outputTransform(y % 2, z(c, column, inTile, 0, row, n),
-                                           z(c, column, inTile, 1, row, n),
-                                           z(c, column, inTile, 2, row, n),
-                                           z(c, column, inTile, 3, row, n));
+  sum(x, y, c, n) =
+      bias + outputTransform(y % 2, z(c, column, inTile, 0, row, n),
+                             z(c, column, inTile, 1, row, n), z(c, column, inTile, 2, row, n),
+                             z(c, column, inTile, 3, row, n));
   *context.accumulator = sum;
   Halide::Func out = lower::newFunc(context);
   out(x, y, c, n) = sum(x, y, c, n);

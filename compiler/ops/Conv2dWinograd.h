@@ -7,7 +7,6 @@
 #include "compiler/lower/LowerContext.h"
 
 #include <Halide.h>
-
 #include <vector>
 
 namespace cnnc::ops {

@@ -95,7 +95,12 @@ void scheduleWinogradStage(const StageFuncs &stage, const ir::Shape &shape, int 
       .reorder(xl, cl, xt, ct, yi, xb, yo, n);
   if (parallel)
     func.parallel(yo);
-  Halide::Func(stage.accumulator).in().compute_at(func, xt).reorder(c, x, y, n).vectorize(c, lanes).unroll(x);
+  Halide::Func(stage.accumulator)
+      .in()
+      .compute_at(func, xt)
+      .reorder(c, x, y, n)
+      .vectorize(c, lanes)
+      .unroll(x);
 
   // Per block of tiles: the column sums (A^T along x), vectors across channels.
   w.columnSums.compute_at(func, xb).reorder(c, a, tx, ey, ty, n).vectorize(c, lanes).unroll(a);
@@ -139,8 +144,8 @@ void scheduleWinogradStage(const StageFuncs &stage, const ir::Shape &shape, int 
                    "Winograd F(2x2, 3x3): per input channel 16 multiplies for 2x2 outputs "
                    "instead of 36, over 4x4 input tiles" +
                    (pixels < width ? " in blocks of " + std::to_string(pixels) + " pixels" : "") +
-                   ", products in register blocks of " + std::to_string(block.tiles) +
-                   " tiles x " + std::to_string(block.vectors * lanes) + " channels";
+                   ", products in register blocks of " + std::to_string(block.tiles) + " tiles x " +
+                   std::to_string(block.vectors * lanes) + " channels";
 }
 
 } // namespace cnnc::schedule
