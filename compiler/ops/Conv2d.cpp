@@ -198,7 +198,7 @@ Halide::Expr convBias(const lower::LowerContext &context, const Conv2dAttrs &att
 }
 
 bool conv2dAdmitsWinograd(const Node &node, const std::vector<Shape> &inputs) {
-  return admitsWinogradConv2d(std::get<Conv2dAttrs>(node.attrs), inputs[0], node.shape);
+  return admitsWinogradConv2d(std::get<Conv2dAttrs>(node.attrs), inputs[0]);
 }
 
 /// out(x, y, o, n) = bias(o) + sum over (i, ky, kx) of w(kx, ky, i, o) * in(...), with

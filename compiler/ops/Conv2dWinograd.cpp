@@ -16,13 +16,11 @@ using lower::i32;
 using lower::TensorVars;
 using lower::WinogradVars;
 
-bool admitsWinogradConv2d(const ir::Conv2dAttrs &attrs, const ir::Shape &input,
-                          const ir::Shape &output) {
+bool admitsWinogradConv2d(const ir::Conv2dAttrs &attrs, const ir::Shape &input) {
   return attrs.kernel.h == 3 && attrs.kernel.w == 3 && attrs.stride.h == 1 && attrs.stride.w == 1 &&
          attrs.dilation.h == 1 && attrs.dilation.w == 1 && attrs.groups == 1 && input.size() == 4 &&
          input[1] >= kWinogradMinInChannels &&
-         attrs.outChannels % lower::kChannelVectorBlock == 0 && output[2] % 2 == 0 &&
-         output[3] % 2 == 0;
+         attrs.outChannels % lower::kChannelVectorBlock == 0;
 }
 
 namespace {
@@ -73,12 +71,22 @@ Halide::Func lowerConv2dWinograd(const lower::LowerContext &context, const ir::C
   lower::WinogradFuncs &w = *context.winogradFuncs;
 
   // V = B^T d B, d the 4x4 input block of tile (tx, ty): columns first, then rows.
+  // With an odd output width (height), the last tile's second column (row) is past
+  // the output and reads one input column (row) past the last the direct sum reads;
+  // that read repeats the edge, so it stays inside what the padding defines, and the
+  // output it feeds is never stored.
+  const int64_t outHeight = context.node.shape[2], outWidth = context.node.shape[3];
+  Halide::Func tileInput = input;
+  if (outHeight % 2 != 0 || outWidth % 2 != 0)
+    tileInput = Halide::BoundaryConditions::repeat_edge(
+        input, {{-i32(attrs.padding.left), i32(outWidth + 2)},
+                {-i32(attrs.padding.top), i32(outHeight + 2)}});
   const Halide::Expr x0 = 2 * tx - i32(attrs.padding.left);
   const Halide::Expr y0 = 2 * ty - i32(attrs.padding.top);
   Halide::Func columns(context.funcName + "_wino_columns");
   columns(tx, y, c, n, ex) =
-      Halide::mux(ex, inputTransform(input(x0, y, c, n), input(x0 + 1, y, c, n),
-                                     input(x0 + 2, y, c, n), input(x0 + 3, y, c, n)));
+      Halide::mux(ex, inputTransform(tileInput(x0, y, c, n), tileInput(x0 + 1, y, c, n),
+                                     tileInput(x0 + 2, y, c, n), tileInput(x0 + 3, y, c, n)));
   w.inputTiles = Halide::Func(context.funcName + "_wino_in");
   w.inputTiles(tx, c, ex, ey, ty, n) =
       Halide::mux(ey, inputTransform(columns(tx, y0, c, n, ex), columns(tx, y0 + 1, c, n, ex),

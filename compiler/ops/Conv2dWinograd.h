@@ -16,13 +16,11 @@ namespace cnnc::ops {
 /// grow with them (a 3-channel first layer gains nothing).
 constexpr int64_t kWinogradMinInChannels = 16;
 
-/// Whether a conv2d of `attrs` from `input` to `output` has a Winograd F(2x2, 3x3)
+/// Whether a conv2d of `attrs` reading `input` has a Winograd F(2x2, 3x3)
 /// form here: a dense 3x3 kernel of stride and dilation 1, at least
-/// kWinogradMinInChannels input channels, output channels in whole 16-channel vectors,
-/// and an even output height and width (whole 2x2 tiles, so every tile reads only rows
-/// and columns the direct sum reads too).
-bool admitsWinogradConv2d(const ir::Conv2dAttrs &attrs, const ir::Shape &input,
-                          const ir::Shape &output);
+/// kWinogradMinInChannels input channels and output channels in whole 16-channel
+/// vectors. Any output size: an odd one computes half a tile past the end (see .cpp).
+bool admitsWinogradConv2d(const ir::Conv2dAttrs &attrs, const ir::Shape &input);
 
 /// out(x, y, o, n) = bias(o) + the convolution of `input` (already extended by the
 /// padding) with `weight` (kx, ky, i, o), by F(2x2, 3x3). The weight transform

@@ -78,15 +78,19 @@ void scheduleWinogradStage(const StageFuncs &stage, const ir::Shape &shape, int 
   const int64_t pixels = columnBlock(width);
   const ProductBlock block = productBlock(outChannels, pixels / 2, lanes);
 
-  // The stage: per row of tiles (two rows, from an even row: the output transform
-  // then knows which row of a tile each is) and column block; inside, tiles of
+  // The stage: per row of tiles (two rows) and column block; inside, tiles of
   // `lanes` pixels by `lanes` channels copied out of the channels-innermost output
   // transform through register transposes, as StageSchedule's transposeOut.
   Halide::Func func = stage.stored;
   const Halide::Var yo("yo_w"), yi("yi_w"), xb("xb_w"), xr("xr_w"), xt("xt_w"), xl("xl_w"),
       ct("ct_w"), cl("cl_w");
-  func.align_bounds(y, 2)
-      .split(y, yo, yi, 2)
+  // A stored stage starts at row 0; a host asks for pairs from an even row (a 2x2
+  // pooling of stride 2), which aligning says to the compiler. With an odd height the
+  // last pair of a stored stage is shifted up by a row: correct (the output transform
+  // picks a tile's row from y itself), only two rows of tiles for it.
+  if (!parallel)
+    func.align_bounds(y, 2);
+  func.split(y, yo, yi, 2)
       .split(x, xb, xr, static_cast<int>(pixels))
       .split(xr, xt, xl, pixelLanes)
       .split(c, ct, cl, lanes)

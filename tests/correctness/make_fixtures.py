@@ -498,6 +498,23 @@ case("conv2d_winograd_zeros", "Winograd: zero padding, 10-pixel rows, 16 channel
      [Input("x", [1, 16, 6, 10])],
      [Layer("c", "conv2d", "x", out_channels=16, kernel_size=3, padding=1),
       Layer("r", "relu", "c")], ["r"])
+case("conv2d_winograd_odd_valid", "Winograd, odd output (5x7) without padding: half tiles",
+     [Input("x", [1, 16, 7, 9])],
+     [Layer("c", "conv2d", "x", out_channels=16, kernel_size=3)], ["c"])
+case("conv2d_winograd_odd_reflect_residual", "Winograd, odd 9x13 output, reflect, residual",
+     [Input("x", [1, 16, 9, 13])],
+     [Layer("c", "conv2d", "x", out_channels=16, kernel_size=3, padding=1,
+            padding_mode="reflect"),
+      Layer("s", "add", "c", "x")], ["s"])
+case("conv2d_winograd_odd_circular_under_pool", "Winograd, odd 7x11, circular, 2x2 pooling",
+     [Input("x", [1, 16, 7, 11])],
+     [Layer("c", "conv2d", "x", out_channels=32, kernel_size=3, padding=1,
+            padding_mode="circular"),
+      Layer("r", "relu", "c"), Layer("p", "max_pool2d", "r", kernel_size=2)], ["p"])
+case("conv2d_winograd_odd_under_pool", "Winograd per row of a 2x2 pooling of an odd 7x11 output",
+     [Input("x", [1, 16, 7, 11])],
+     [Layer("c", "conv2d", "x", out_channels=32, kernel_size=3, padding=1),
+      Layer("r", "relu", "c"), Layer("p", "avg_pool2d", "r", kernel_size=2)], ["p"])
 case("conv2d_winograd_two_pixels", "Winograd on 2x2 images: one tile, rows narrower than 4",
      [Input("x", [1, 16, 2, 2])],
      [Layer("c", "conv2d", "x", out_channels=32, kernel_size=3, padding=1)], ["c"])

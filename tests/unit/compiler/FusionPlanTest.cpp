@@ -211,9 +211,10 @@ TEST_F(FusionPlanTest, WinogradOnlyForConvolutionsThatAdmitIt) {
        "odd = conv2d(u, out_channels=16, kernel_size=3, padding=1)\n"
        "ok = conv2d(x, out_channels=16, kernel_size=3, padding=1, padding_mode=circular)\n"
        "output s2, d2, k5, g2, o8, i8, odd, ok\n");
-  for (const char *name : {"s2", "d2", "k5", "g2", "o8", "i8", "odd"})
+  for (const char *name : {"s2", "d2", "k5", "g2", "o8", "i8"})
     EXPECT_FALSE(plan_.winograd[id(name)]) << name;
   EXPECT_TRUE(plan_.winograd[id("ok")]);
+  EXPECT_TRUE(plan_.winograd[id("odd")]) << "an odd output computes half a tile past its end";
 }
 
 TEST_F(FusionPlanTest, NoWinogradWhenTheTransformedWeightsAreTooMany) {
