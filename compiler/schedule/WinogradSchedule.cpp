@@ -76,7 +76,8 @@ void scheduleWinogradStage(const StageFuncs &stage, const ir::Shape &shape, int 
   lower::WinogradFuncs w = *stage.winograd; // Funcs are handles: copies schedule the same functions
   const int64_t width = shape[3], outChannels = shape[1];
   const int64_t pixels = columnBlock(width);
-  const ProductBlock block = productBlock(outChannels, pixels / 2, lanes);
+  // Tiles per block: an odd row (a whole row of at most 64 pixels) ends in half a tile.
+  const ProductBlock block = productBlock(outChannels, (pixels + 1) / 2, lanes);
 
   // The stage: per row of tiles (two rows) and column block; inside, tiles of
   // `lanes` pixels by `lanes` channels copied out of the channels-innermost output
@@ -85,12 +86,11 @@ void scheduleWinogradStage(const StageFuncs &stage, const ir::Shape &shape, int 
   const Halide::Var yo("yo_w"), yi("yi_w"), xb("xb_w"), xr("xr_w"), xt("xt_w"), xl("xl_w"),
       ct("ct_w"), cl("cl_w");
   // A stored stage starts at row 0; a host asks for pairs from an even row (a 2x2
-  // pooling of stride 2), which aligning says to the compiler. With an odd height the
-  // last pair of a stored stage is shifted up by a row: correct (the output transform
-  // picks a tile's row from y itself), only two rows of tiles for it.
+  // pooling of stride 2), which aligning says to the compiler. An odd height ends in
+  // a single row (guarded, not shifted up: a 1-row output has no row above).
   if (!parallel)
     func.align_bounds(y, 2);
-  func.split(y, yo, yi, 2)
+  func.split(y, yo, yi, 2, Halide::TailStrategy::GuardWithIf)
       .split(x, xb, xr, static_cast<int>(pixels))
       .split(xr, xt, xl, pixelLanes)
       .split(c, ct, cl, lanes)

@@ -515,6 +515,9 @@ case("conv2d_winograd_odd_under_pool", "Winograd per row of a 2x2 pooling of an 
      [Input("x", [1, 16, 7, 11])],
      [Layer("c", "conv2d", "x", out_channels=32, kernel_size=3, padding=1),
       Layer("r", "relu", "c"), Layer("p", "avg_pool2d", "r", kernel_size=2)], ["p"])
+case("conv2d_winograd_one_row", "Winograd on a 1x3 output: half a tile each way",
+     [Input("x", [1, 16, 1, 3])],
+     [Layer("c", "conv2d", "x", out_channels=16, kernel_size=3, padding=1)], ["c"])
 case("conv2d_winograd_two_pixels", "Winograd on 2x2 images: one tile, rows narrower than 4",
      [Input("x", [1, 16, 2, 2])],
      [Layer("c", "conv2d", "x", out_channels=32, kernel_size=3, padding=1)], ["c"])
