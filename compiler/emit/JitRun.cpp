@@ -125,7 +125,8 @@ rt::Expected<JitNetwork> JitNetwork::compile(const ir::Graph &graph,
     state->graph = &graph;
     state->request = request;
     state->target = Halide::get_jit_target_from_environment();
-    state->network = lower::lowerToHalide(graph, schedule::lowerOptionsFor(graph, request.kind, state->target));
+    state->network =
+        lower::lowerToHalide(graph, schedule::lowerOptionsFor(graph, request.kind, state->target));
     state->decisions = schedule::applySchedule(graph, state->network, request, state->target);
     state->pipeline = state->network.pipeline();
     state->pipeline.compile_jit(state->target);

@@ -16,9 +16,10 @@ namespace cnnc::lower {
 /// 2x2 block of outputs, a tile, is computed from the 4x4 block of input it reads as
 /// A^T [(G g G^T) . (B^T d B)] A, so its 36 multiplies per input channel become 16,
 /// and the 16 element-wise products summed over input channels are 16 matrix products
-/// (output channels x input channels by input channels x tiles). Dimensions, innermost
-/// first (WinogradVars): tx, ty the tile's column and row, ex, ey the element of a 4x4
-/// transformed tile, a the output column inside a tile, c (TensorVars) the channel.
+/// (output channels x input channels by input channels x tiles). Each function's
+/// dimensions are listed below innermost first: tx, ty the tile's column and row, ex,
+/// ey the element of a 4x4 transformed tile, a the output column inside a tile
+/// (WinogradVars), c and n the channel and batch (TensorVars).
 struct WinogradFuncs {
   Halide::Func inputTiles; // V(tx, c, ex, ey, ty, n) = B^T d B of input channel c
   Halide::Func products;   // P(c, tx, ex, ey, ty, n): sum over input channels of U V (reduction)

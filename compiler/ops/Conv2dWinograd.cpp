@@ -5,7 +5,8 @@
 // four multiplies instead of six; nested over rows and columns, 16 instead of 36 per
 // 2x2 tile and input channel. Every transform is a few additions, written out below
 // with one `mux` entry per row of its matrix, so a schedule that unrolls the element
-// variables leaves no select behind.
+// variables (ex, ey, a) leaves no select behind; the last step, which picks a pixel's
+// row and column inside its tile from y % 2 and x % 2, stays a select per pixel.
 #include "compiler/ops/Conv2dWinograd.h"
 
 #include "compiler/lower/LowerHelpers.h"

@@ -242,11 +242,15 @@ private:
 
   /// Winograd's F(2x2, 3x3) computes two rows at a time, so a group takes it where it
   /// is computed in whole pairs of rows from an even one: stored, or per row of a host
-  /// that reads it directly through 2x2 windows of stride 2 (VGG's conv1_2 under pool1).
-  /// Under overlapping windows (a 3x3 pooling of stride 2) or a sliding reader the rows
-  /// asked for straddle tiles, and half of each tile's work would be thrown away. Each row of
-  /// tiles reads all the transformed weights, so they must be few enough
-  /// (kWinogradMaxWeightBytes: not VGG-16's and ResNet-18's 512-channel layers).
+  /// that reads it directly (no pad in between, which would shift the rows by its top)
+  /// through 2x2 windows of stride 2 that never reach past its last row (no ceil_mode
+  /// overhang: the schedule aligns the rows a host row asks for to a pair, and a
+  /// single last row would become a pair with a row past the tensor). VGG's conv1_2
+  /// under pool1 is the case. Under overlapping windows (a 3x3 pooling of stride 2) or
+  /// a sliding reader the rows asked for straddle tiles, and half of each tile's work
+  /// would be thrown away. Each row of tiles reads all the transformed weights, so
+  /// they must be few enough (kWinogradMaxWeightBytes: not VGG-16's and ResNet-18's
+  /// 512-channel layers).
   void chooseWinograd() {
     for (NodeId head = 0; head < graph_.nodes.size(); ++head) {
       const Node &node = graph_.nodes[head];
@@ -259,12 +263,20 @@ private:
         plan_.winograd[head] = true;
         continue;
       }
-      const AxisWindow window = rowWindow(graph_, *host);
       plan_.winograd[head] = plan_.tileReaderOf[head] == host &&
                              plan_.placement[head] == TilePlacement::PerRow &&
-                             window.kernel == 2 && window.stride == 2 && window.dilation == 1 &&
-                             window.padBegin == 0;
+                             readsWholeRowPairs(*host, plan_.tailOf[head]);
     }
+  }
+
+  /// Whether every row of `host` reads exactly the rows 2r and 2r + 1 of `tail`.
+  bool readsWholeRowPairs(NodeId host, NodeId tail) const {
+    const Node &hostNode = graph_.nodes[host];
+    const Shape &read = graph_.nodes[hostNode.operands[0]].shape;
+    const Shape &stored = graph_.nodes[tail].shape;
+    const AxisWindow window = rowWindow(graph_, host);
+    return read == stored && window.kernel == 2 && window.stride == 2 &&
+           window.dilation == 1 && window.padBegin == 0 && 2 * hostNode.shape[2] <= stored[2];
   }
 
   /// The group that alone reads `tail` (through inlined layers such as a pad), if any.

@@ -38,9 +38,9 @@ struct FusionPlan {
   /// Sliding the rows its storage is folded to (a power of two).
   std::vector<TilePlacement> placement;
   std::vector<int> foldRows;
-  /// Per head: computed by Winograd's F(2x2, 3x3) where the target has 16-lane vectors
-  /// (OpDef::admitsWinograd, and placed where whole 2-row tiles are computed: stored,
-  /// or per row of a 2x2 pooling of stride 2).
+  /// Per head: computed by Winograd's F(2x2, 3x3) if the target allows it
+  /// (winogradNodes): OpDef::admitsWinograd, and placed where whole 2-row tiles are
+  /// computed (stored, or per row of a 2x2 pooling of stride 2 that reads it directly).
   std::vector<bool> winograd;
 };
 

@@ -7,16 +7,6 @@
 
 namespace cnnc::schedule {
 
-/// Schedules a Winograd stage: per pair of output rows (one row of tiles) and column
-/// block, the padded input strip, the transformed input tiles, the products (in
-/// register blocks of tiles by output-channel vectors) and the column sums are
-/// computed into small buffers, and the stage copies the output transform out through
-/// register transposes. Parallel over tile rows when `parallel` (a stored stage);
-/// otherwise the caller has placed the stage inside a host's loops, which must ask for
-/// whole tile rows (a 2x2 pooling of stride 2). `stage.stored` must already be bound
-/// to the full width and channels. `lanes` is the target's f32 vector width (16: the
-/// fused schedule asks for Winograd only then). `description` receives the decisions
-/// in words.
 /// The most transformed weights (16/9 of the weights: 4x4 per kernel where it has 3x3)
 /// a Winograd stage reads: every row of tiles reads all of them. Measured on 3x3
 /// convolutions (one core, AVX-512, AMD EPYC, against the direct register blocks):
@@ -24,8 +14,22 @@ namespace cnnc::schedule {
 /// 1.05 ms), 16 MiB ones slower (14x14x512: 7.6 against 4.5 ms, and 5.5 ms with
 /// channel blocks outermost, which read them once). The bound lies between the two.
 constexpr int64_t kWinogradMaxWeightBytes = int64_t(6) << 20;
+/// Whether a convolution with `weightBytes` of weights stays under
+/// kWinogradMaxWeightBytes once transformed (a FusionPlan rule, kept beside the
+/// schedule whose measurements set it).
 bool winogradWeightsFit(int64_t weightBytes);
 
+/// Schedules a Winograd stage: per pair of output rows (one row of tiles) and column
+/// block, the padded input strip, the transformed input tiles, the products (in
+/// register blocks of tiles by output-channel vectors) and the column sums are
+/// computed into small buffers, and the stage copies the output transform out through
+/// register transposes. Parallel over tile rows when `parallel` (a stored stage);
+/// otherwise the caller has placed the stage inside a host's loops, which must ask for
+/// whole tile rows (a 2x2 pooling of stride 2). `stage.stored` must already be bound
+/// to the full width and channels. `lanes` is the width of the vectors across output
+/// channels (lower::kChannelVectorBlock: the fused schedule asks for Winograd only on
+/// 16-lane targets). `description` receives the decisions
+/// in words.
 void scheduleWinogradStage(const StageFuncs &stage, const ir::Shape &shape, int lanes,
                            bool parallel, std::string *description);
 

@@ -490,7 +490,7 @@ case("conv2d_large_weights", "1.07 MB of weights: channel blocks outermost, inpu
      [Layer("c", "conv2d", "x", out_channels=232, kernel_size=3, padding=1)], ["c"])
 
 # Winograd's F(2x2, 3x3), which the fused schedule takes for dense 3x3 convolutions of
-# stride 1 with >= 16 input channels, whole 16-channel vectors out and an even output
+# stride 1 with >= 16 input channels and whole 16-channel vectors out
 # (compiler/ops/Conv2dWinograd.cpp): stored, and per row of a 2x2 pooling; every
 # padding mode; rows narrower than a vector, split into column blocks, and shifted
 # register blocks of tiles.
@@ -515,6 +515,18 @@ case("conv2d_winograd_odd_under_pool", "Winograd per row of a 2x2 pooling of an 
      [Input("x", [1, 16, 7, 11])],
      [Layer("c", "conv2d", "x", out_channels=32, kernel_size=3, padding=1),
       Layer("r", "relu", "c"), Layer("p", "avg_pool2d", "r", kernel_size=2)], ["p"])
+case("conv2d_winograd_residual_under_ceil_pool",
+     "conv + residual under a ceil_mode 2x2 pooling of an odd height (its last row is single)",
+     [Input("x", [1, 16, 7, 8])],
+     [Layer("c", "conv2d", "x", out_channels=16, kernel_size=3, padding=1),
+      Layer("s", "add", "c", "x"), Layer("r", "relu", "s"),
+      Layer("m", "max_pool2d", "r", kernel_size=2, ceil_mode=True)], ["m"])
+case("conv2d_winograd_pad_before_pool", "conv chain, a pad of top 1, then a 2x2 pooling",
+     [Input("x", [1, 16, 8, 6])],
+     [Layer("c0", "conv2d", "x", out_channels=16, kernel_size=3, padding=1),
+      Layer("c1", "conv2d", "c0", out_channels=16, kernel_size=3, padding=1),
+      Layer("p", "pad", "c1", pos=((0, 0, 1, 1),)),
+      Layer("m", "max_pool2d", "p", kernel_size=2)], ["m"])
 case("conv2d_winograd_one_row", "Winograd on a 1x3 output: half a tile each way",
      [Input("x", [1, 16, 1, 3])],
      [Layer("c", "conv2d", "x", out_channels=16, kernel_size=3, padding=1)], ["c"])

@@ -192,7 +192,8 @@ void NetworkBuilder::addInputs() {
   for (int i = 0; i < count; ++i) {
     Shape shape = {batch, rng_.range(1, 8), rng_.range(5, 14), 0};
     shape[3] = rng_.chance(0.5) ? shape[2] : rng_.range(5, 14);
-    // Now and then 16 channels of even size, where Winograd's F(2x2, 3x3) applies
+    // Now and then 16 channels of even size, where Winograd's F(2x2, 3x3) applies in
+    // whole tiles
     // (randomWinogradConv).
     if (rng_.chance(0.2))
       shape = {batch, 16, 2 * rng_.range(3, 7), 2 * rng_.range(3, 7)};
@@ -321,8 +322,8 @@ int64_t randomGroups(Rng &rng, int64_t channels) {
   return 1;
 }
 
-/// A convolution the fused schedule computes by Winograd's F(2x2, 3x3) when its output
-/// is even (compiler/ops/Conv2dWinograd.h): 3x3, stride and dilation 1, no groups, 16 or
+/// A convolution the fused schedule computes by Winograd's F(2x2, 3x3)
+/// (compiler/ops/Conv2dWinograd.h): 3x3, stride and dilation 1, no groups, 16 or
 /// 32 output channels, padding 0 or 1 in any mode.
 ConvChoice randomWinogradConv(Rng &rng, const Shape &in, Keep keep) {
   ConvChoice c;

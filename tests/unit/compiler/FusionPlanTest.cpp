@@ -172,7 +172,6 @@ TEST_F(FusionPlanTest, BatchNormAfterOutputConvIsNotFolded) {
   EXPECT_FALSE(folds_[id("b")]);
 }
 
-} // namespace
 
 // Winograd's F(2x2, 3x3) where a convolution admits it and is computed in whole tile
 // rows: stored, or per row of a 2x2 pooling of stride 2 that reads it directly.
@@ -241,3 +240,23 @@ TEST_F(FusionPlanTest, ConvolutionsWithManyWeightsAreStoredNotComputedPerTile) {
   EXPECT_EQ(plan_.computedPerTileOf[id("s2")], id("m2"));
   EXPECT_EQ(plan_.computedPerTileOf[id("s1")], id("m2"));
 }
+
+
+TEST_F(FusionPlanTest, NoWinogradWhereAHostRowAsksForOtherThanAWholePair) {
+  // A pad between the tail and the pooling shifts the rows by its top; a ceil_mode
+  // pooling over an odd height asks for a single last row. Stored or direct instead.
+  plan("input x: f32[1, 16, 8, 8]\ninput y: f32[1, 16, 7, 8]\n"
+       "c1 = conv2d(x, out_channels=16, kernel_size=3, padding=1)\np = pad(c1, (0, 0, 1, 1))\n"
+       "m1 = max_pool2d(p, kernel_size=2)\n"
+       "c2 = conv2d(y, out_channels=16, kernel_size=3, padding=1)\ns = add(c2, y)\n"
+       "m2 = max_pool2d(s, kernel_size=2, ceil_mode=true)\n"
+       "c3 = conv2d(y, out_channels=16, kernel_size=3, padding=1)\n"
+       "m3 = max_pool2d(c3, kernel_size=2)\noutput m1, m2, m3\n");
+  EXPECT_EQ(plan_.computedPerTileOf[id("c1")], id("m1"));
+  EXPECT_FALSE(plan_.winograd[id("c1")]) << "pad between";
+  EXPECT_EQ(plan_.computedPerTileOf[id("c2")], id("m2"));
+  EXPECT_FALSE(plan_.winograd[id("c2")]) << "ceil_mode overhang";
+  EXPECT_TRUE(plan_.winograd[id("c3")]) << "floor mode over an odd height: whole pairs";
+}
+
+} // namespace
