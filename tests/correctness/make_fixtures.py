@@ -527,6 +527,13 @@ case("conv2d_winograd_pad_before_pool", "conv chain, a pad of top 1, then a 2x2 
       Layer("c1", "conv2d", "c0", out_channels=16, kernel_size=3, padding=1),
       Layer("p", "pad", "c1", pos=((0, 0, 1, 1),)),
       Layer("m", "max_pool2d", "p", kernel_size=2)], ["m"])
+case("conv2d_winograd_one_column", "Winograd on 3x1 images: one-pixel rows",
+     [Input("x", [1, 16, 3, 1])],
+     [Layer("c", "conv2d", "x", out_channels=16, kernel_size=3, padding=1)], ["c"])
+case("conv2d_winograd_odd_wide_rows", "Winograd on 75-pixel rows: the last 56-pixel block starts odd",
+     [Input("x", [1, 16, 2, 75])],
+     [Layer("c", "conv2d", "x", out_channels=16, kernel_size=3, padding=1,
+            padding_mode="replicate")], ["c"])
 case("conv2d_winograd_one_row", "Winograd on a 1x3 output: half a tile each way",
      [Input("x", [1, 16, 1, 3])],
      [Layer("c", "conv2d", "x", out_channels=16, kernel_size=3, padding=1)], ["c"])
