@@ -241,7 +241,6 @@ TEST_F(FusionPlanTest, ConvolutionsWithManyWeightsAreStoredNotComputedPerTile) {
   EXPECT_EQ(plan_.computedPerTileOf[id("s1")], id("m2"));
 }
 
-
 TEST_F(FusionPlanTest, NoWinogradWhereAHostRowAsksForOtherThanAWholePair) {
   // A pad between the tail and the pooling shifts the rows by its top; a ceil_mode
   // pooling over an odd height asks for a single last row. Stored or direct instead.
