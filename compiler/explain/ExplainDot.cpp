@@ -4,7 +4,6 @@
 
 #include "compiler/explain/LayerWindows.h"
 #include "compiler/ir/OpDef.h"
-#include "compiler/passes/FoldBatchNorm.h"
 #include "compiler/schedule/FusionPlan.h"
 
 #include <cstdio>
@@ -37,13 +36,7 @@ std::string fieldText(const InputField &field) {
   return std::to_string(field.rows.size) + "x" + std::to_string(field.cols.size);
 }
 
-schedule::FusionPlan fusedPlan(const Graph &graph) {
-  std::vector<bool> foldedAway(graph.nodes.size());
-  std::vector<std::optional<NodeId>> folds = passes::planBatchNormFolds(graph);
-  for (size_t id = 0; id < folds.size(); ++id)
-    foldedAway[id] = folds[id].has_value();
-  return schedule::planFusion(graph, foldedAway);
-}
+schedule::FusionPlan fusedPlan(const Graph &graph) { return schedule::planFusion(graph); }
 
 void writeNode(std::ostream &out, const Graph &graph, const LayerExplanation &layer, bool inlined,
                const std::string &indent) {

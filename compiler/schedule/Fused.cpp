@@ -348,14 +348,18 @@ FusionPlan planFusion(const Graph &graph, const std::vector<bool> &foldedAway) {
   return Planner(graph, foldedAway).run();
 }
 
-std::vector<bool> winogradNodes(const Graph &graph, int lanes) {
-  if (lanes < 16)
-    return {};
+FusionPlan planFusion(const Graph &graph) {
   std::vector<bool> foldedAway(graph.nodes.size());
   const std::vector<std::optional<NodeId>> folds = passes::planBatchNormFolds(graph);
   for (NodeId id = 0; id < graph.nodes.size(); ++id)
     foldedAway[id] = folds[id].has_value();
-  return planFusion(graph, foldedAway).winograd;
+  return planFusion(graph, foldedAway);
+}
+
+std::vector<bool> winogradNodes(const Graph &graph, int lanes) {
+  if (lanes < 16)
+    return {};
+  return planFusion(graph).winograd;
 }
 
 std::vector<std::string> scheduleFused(const Graph &graph, lower::LoweredNetwork &network,

@@ -47,6 +47,10 @@ struct FusionPlan {
 /// The fusion decisions, from the graph and the OpDefs' scheduling flags alone.
 FusionPlan planFusion(const ir::Graph &graph, const std::vector<bool> &foldedAway);
 
+/// The same, with the batch-norms the fused schedule's lowering folds away
+/// (passes::planBatchNormFolds): the plan the fused schedule applies.
+FusionPlan planFusion(const ir::Graph &graph);
+
 /// The nodes the fused schedule computes by Winograd's algorithm (LowerOptions): those
 /// of FusionPlan::winograd where vectors of `lanes` f32 are 16 wide, none otherwise
 /// (the register blocks were measured with AVX-512's 32 registers only).
