@@ -88,10 +88,18 @@ Halide::Func lowerConv2dWinograd(const lower::LowerContext &context, const ir::C
   columns(tx, y, c, n, ex) =
       Halide::mux(ex, inputTransform(tileInput(x0, y, c, n), tileInput(x0 + 1, y, c, n),
                                      tileInput(x0 + 2, y, c, n), tileInput(x0 + 3, y, c, n)));
+  // The rows a tile reads, clamped to those the direct sum reads (a no-op but for an
+  // odd height's half tile, which repeat_edge above also clamps): under a host whose
+  // rows slide (FusionPlan::winograd), the rows computed per host row are aligned to
+  // pairs, and Halide 14's bounds of an aligned sliding window over the whole host
+  // loop are loose (row 63 of a 34-row input); clamped, the rows this stage reads stay
+  // inside its input even there.
+  const Halide::Expr firstRow = -i32(attrs.padding.top), lastRow = i32(outHeight + 1) + firstRow;
+  auto tileRow = [&](int k) { return Halide::clamp(y0 + k, firstRow, lastRow); };
   w.inputTiles = Halide::Func(context.funcName + "_wino_in");
   w.inputTiles(tx, c, ex, ey, ty, n) =
-      Halide::mux(ey, inputTransform(columns(tx, y0, c, n, ex), columns(tx, y0 + 1, c, n, ex),
-                                     columns(tx, y0 + 2, c, n, ex), columns(tx, y0 + 3, c, n, ex)));
+      Halide::mux(ey, inputTransform(columns(tx, tileRow(0), c, n, ex), columns(tx, tileRow(1), c, n, ex),
+                                     columns(tx, tileRow(2), c, n, ex), columns(tx, tileRow(3), c, n, ex)));
 
   // P = U . V summed over input channels, element by element of the 4x4 tiles.
   const Halide::Func u = transformedWeights(context, weight, attrs.outChannels, inChannels);

@@ -52,6 +52,13 @@ bool readsOverlappingRows(const Graph &graph, NodeId reader) {
   return windowRows(window) > window.stride;
 }
 
+int powerOfTwoAtLeast(int64_t n) {
+  int power = 1;
+  while (power < n)
+    power *= 2;
+  return power;
+}
+
 /// The rows of a sliding group that one host row reads, rounded up to a power of two:
 /// its storage is folded to that many rows. Halide 14 cannot bound the footprint itself
 /// (its automatic fold took 256 rows, more than the tensor), so the schedule says it;
@@ -61,10 +68,7 @@ int slidingFoldRows(const Graph &graph, NodeId reader, bool readerIsHost, NodeId
   int64_t rows = windowRows(readerWindow);
   if (!readerIsHost) // the reader computes the rows one host row reads
     rows += (windowRows(rowWindow(graph, host)) - 1) * readerWindow.stride;
-  int fold = 1;
-  while (fold < rows)
-    fold *= 2;
-  return fold;
+  return powerOfTwoAtLeast(rows);
 }
 
 /// The placement of a group read by `reader` inside the chunks of a host. Sliding needs
@@ -243,14 +247,14 @@ private:
   /// Winograd's F(2x2, 3x3) computes two rows at a time, so a group takes it where it
   /// is computed in whole pairs of rows from an even one: stored, or per row of a host
   /// that reads it directly (no pad in between, which would shift the rows by its top)
-  /// through 2x2 windows of stride 2 that never reach past its last row (no ceil_mode
-  /// overhang: the schedule aligns the rows a host row asks for to a pair, and a
-  /// single last row would become a pair with a row past the tensor). VGG's conv1_2
-  /// under pool1 is the case. Under overlapping windows (a 3x3 pooling of stride 2) or
-  /// a sliding reader the rows asked for straddle tiles, and half of each tile's work
-  /// would be thrown away. Each row of tiles reads all the transformed weights, so
-  /// they must be few enough (kWinogradMaxWeightBytes: not VGG-16's and ResNet-18's
-  /// 512-channel layers).
+  /// with a stride of 2 rows. The schedule aligns the rows a host row asks for to
+  /// pairs: under a 2x2 pooling that adds none; under a 3x3 pooling of stride 2 that
+  /// slides (ResNet's shape), each row computes the next pair, and a chunk's first row
+  /// one pair more than it reads. Under a host of stride 1 or a sliding reader each
+  /// row would ask for one new row, and half of each pair's work would be thrown away.
+  /// The last row asked for must end a pair (alignedRowsStayInside). Each row of tiles
+  /// reads all the transformed weights, so they must be few enough
+  /// (kWinogradMaxWeightBytes: not VGG-16's and ResNet-18's 512-channel layers).
   void chooseWinograd() {
     for (NodeId head = 0; head < graph_.nodes.size(); ++head) {
       const Node &node = graph_.nodes[head];
@@ -263,20 +267,44 @@ private:
         plan_.winograd[head] = true;
         continue;
       }
+      const TilePlacement placement = plan_.placement[head];
       plan_.winograd[head] = plan_.tileReaderOf[head] == host &&
-                             plan_.placement[head] == TilePlacement::PerRow &&
-                             readsWholeRowPairs(*host, plan_.tailOf[head]);
+                             (placement == TilePlacement::PerRow ||
+                              (placement == TilePlacement::Sliding && readsOneTensor(head))) &&
+                             readsPairsOfRows(*host, plan_.tailOf[head]);
+      // Aligned, the rows one host row reads grow by at most one.
+      if (plan_.winograd[head] && plan_.placement[head] == TilePlacement::Sliding)
+        plan_.foldRows[head] = powerOfTwoAtLeast(windowRows(rowWindow(graph_, *host)) + 1);
     }
   }
 
-  /// Whether every row of `host` reads exactly the rows 2r and 2r + 1 of `tail`.
-  bool readsWholeRowPairs(NodeId host, NodeId tail) const {
+  /// Whether the group of `head` reads no tensor but the head's input (no residual
+  /// add). Halide 14 bounds the rows of an aligned sliding window over the whole host
+  /// loop loosely (row 61 of a 32-row tensor), and a tensor the group reads must hold
+  /// the rows bounded; the Winograd stage clamps its own reads (Conv2dWinograd.cpp),
+  /// a pointwise layer's reads are not clamped.
+  bool readsOneTensor(NodeId head) const {
+    for (NodeId id = head + 1; id < graph_.nodes.size(); ++id)
+      if (plan_.groupOf[id] == head && graph_.nodes[id].operands.size() > 1)
+        return false;
+    return true;
+  }
+
+  /// Whether each row of `host` moves the rows it reads of `tail` on by one pair, and
+  /// the rows any host row reads, aligned to pairs, stay inside `tail`: the last row
+  /// read is odd. A row past the end would make the pointwise layers of the group read
+  /// their other operands past theirs (a residual add under a ceil_mode pooling of an
+  /// odd height).
+  bool readsPairsOfRows(NodeId host, NodeId tail) const {
     const Node &hostNode = graph_.nodes[host];
     const Shape &read = graph_.nodes[hostNode.operands[0]].shape;
     const Shape &stored = graph_.nodes[tail].shape;
     const AxisWindow window = rowWindow(graph_, host);
-    return read == stored && window.kernel == 2 && window.stride == 2 &&
-           window.dilation == 1 && window.padBegin == 0 && 2 * hostNode.shape[2] <= stored[2];
+    if (read != stored || window.stride != 2)
+      return false;
+    const int64_t lastRead = std::min(stored[2] - 1, (hostNode.shape[2] - 1) * window.stride -
+                                                         window.padBegin + windowRows(window) - 1);
+    return lastRead % 2 == 1;
   }
 
   /// The group that alone reads `tail` (through inlined layers such as a pad), if any.

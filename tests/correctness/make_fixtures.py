@@ -564,6 +564,39 @@ case("conv2d_winograd_pad_layer_avg_pool", "Winograd after a reflect pad layer, 
      [Layer("p", "pad", "x", pos=(1,), mode="reflect"),
       Layer("c", "conv2d", "p", out_channels=16, kernel_size=3),
       Layer("r", "relu", "c"), Layer("a", "avg_pool2d", "r", kernel_size=2)], ["a"])
+# Winograd sliding per row of a pooling of stride 2 with overlapping windows: each host
+# row computes the next pair of rows, a chunk's first row one pair more.
+case("conv2d_winograd_sliding_under_3x3_pool",
+     "Winograd sliding under a 3x3 stride-2 max pooling with padding 1 (ResNet's), folded bn",
+     [Input("x", [1, 16, 34, 12])],
+     [Layer("c", "conv2d", "x", out_channels=32, kernel_size=3, padding=1, bias=False),
+      Layer("bn", "batch_norm", "c"), Layer("r", "relu", "bn"),
+      Layer("m", "max_pool2d", "r", kernel_size=3, stride=2, padding=1)], ["m"])
+case("conv2d_winograd_sliding_unpadded_stored_input",
+     "Winograd sliding under a 3x3 stride-2 pooling, unpadded, reading a stored output",
+     [Input("x", [1, 8, 34, 10])],
+     [Layer("c0", "conv2d", "x", out_channels=16, kernel_size=1), Layer("o", "relu", "c0"),
+      Layer("c", "conv2d", "o", out_channels=16, kernel_size=3), Layer("r", "relu", "c"),
+      Layer("m", "max_pool2d", "r", kernel_size=3, stride=2, padding=1)], ["m", "o"])
+case("conv2d_residual_sliding_ceil_pool_direct",
+     "direct, not Winograd: conv + residual sliding under a ceil_mode 3x3 stride-2 avg pooling",
+     [Input("x", [1, 16, 32, 10])],
+     [Layer("c", "conv2d", "x", out_channels=16, kernel_size=3, padding=1,
+            padding_mode="reflect"),
+      Layer("s", "add", "c", "x"), Layer("r", "relu", "s"),
+      Layer("a", "avg_pool2d", "r", kernel_size=3, stride=2, ceil_mode=True)], ["a"])
+case("conv2d_winograd_sliding_4x4_pool_batch2",
+     "Winograd sliding under a 4x4 stride-2 pooling (5-row footprint aligned), batch 2, 72-pixel rows",
+     [Input("x", [2, 16, 32, 72])],
+     [Layer("c", "conv2d", "x", out_channels=16, kernel_size=3, padding=1),
+      Layer("r", "relu", "c"),
+      Layer("m", "max_pool2d", "r", kernel_size=4, stride=2, padding=1)], ["m"])
+case("conv2d_winograd_not_under_3x3_pool_odd_height",
+     "direct, not Winograd: a 3x3 stride-2 pooling of an odd height ends on an even row",
+     [Input("x", [1, 16, 33, 8])],
+     [Layer("c", "conv2d", "x", out_channels=16, kernel_size=3, padding=1),
+      Layer("s", "add", "c", "x"),
+      Layer("m", "max_pool2d", "s", kernel_size=3, stride=2, padding=1)], ["m"])
 
 # ----------------------------------------------------------------------------------------
 # .cnn text

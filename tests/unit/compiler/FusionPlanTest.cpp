@@ -191,12 +191,32 @@ TEST_F(FusionPlanTest, WinogradWhereWholeTileRowsAreComputed) {
   EXPECT_TRUE(schedule::winogradNodes(*graph_, 8).empty()) << "AVX-512 only";
 }
 
-TEST_F(FusionPlanTest, NoWinogradUnderOverlappingPools) {
-  plan("input x: f32[1, 16, 16, 16]\n"
-       "c = conv2d(x, out_channels=16, kernel_size=3, padding=1)\n"
-       "m = max_pool2d(c, kernel_size=3, stride=2, padding=1)\noutput m\n");
-  EXPECT_EQ(plan_.computedPerTileOf[id("c")], id("m"));
-  EXPECT_FALSE(plan_.winograd[id("c")]);
+TEST_F(FusionPlanTest, WinogradSlidesUnderOverlappingPoolsOfStride2) {
+  // Each row of a 3x3 (or 4x4) stride-2 pooling asks for the next pair of rows; the
+  // last row asked for must end a pair; a residual add's reads would be bounded
+  // loosely; a stride-1 pooling would ask for one new row per row.
+  plan("input x: f32[1, 16, 16, 16]\ninput y: f32[1, 16, 15, 16]\n"
+       "c1 = conv2d(x, out_channels=16, kernel_size=3, padding=1)\n"
+       "m1 = max_pool2d(c1, kernel_size=3, stride=2, padding=1)\n"
+       "c2 = conv2d(x, out_channels=16, kernel_size=3, padding=1)\n"
+       "m2 = avg_pool2d(c2, kernel_size=4, stride=2, padding=1)\n"
+       "c3 = conv2d(y, out_channels=16, kernel_size=3, padding=1)\n"
+       "m3 = max_pool2d(c3, kernel_size=3, stride=2, padding=1)\n"
+       "c4 = conv2d(x, out_channels=16, kernel_size=3, padding=1)\ns4 = add(c4, x)\n"
+       "m4 = max_pool2d(s4, kernel_size=3, stride=2, padding=1)\n"
+       "c5 = conv2d(x, out_channels=16, kernel_size=3, padding=1)\n"
+       "m5 = max_pool2d(c5, kernel_size=3, stride=1, padding=1)\n"
+       "output m1, m2, m3, m4, m5\n");
+  for (const char *conv : {"c1", "c2", "c3", "c4", "c5"}) {
+    EXPECT_EQ(plan_.placement[id(conv)], schedule::TilePlacement::Sliding) << conv;
+  }
+  EXPECT_TRUE(plan_.winograd[id("c1")]);
+  EXPECT_EQ(plan_.foldRows[id("c1")], 4) << "3 rows read, aligned to pairs: 4";
+  EXPECT_TRUE(plan_.winograd[id("c2")]);
+  EXPECT_EQ(plan_.foldRows[id("c2")], 8) << "4 rows read, aligned to pairs: 5";
+  EXPECT_FALSE(plan_.winograd[id("c3")]) << "an odd height: the last row asked for is even";
+  EXPECT_FALSE(plan_.winograd[id("c4")]) << "a residual add in the group";
+  EXPECT_FALSE(plan_.winograd[id("c5")]) << "stride 1";
 }
 
 TEST_F(FusionPlanTest, WinogradOnlyForConvolutionsThatAdmitIt) {
