@@ -64,6 +64,20 @@ OpDef activation(const char *name, const char *torch, const char *summary,
   return def;
 }
 
+/// tanh from exp, which Halide vectorizes: Halide::tanh calls the C library's tanhf
+/// one lane at a time (a 40-channel 40x40 convolution + tanh took 1.26 ms, oneDNN
+/// 0.29). With e = exp(-2|x|) in (0, 1], (1 - e) / (1 + e) never overflows and is off by
+/// a few units of 1e-7 absolutely; below |x| = 1/8, where that would be a large part of
+/// a small result, the Taylor series to x^7 is (its first dropped term is 62 x^9 / 2835,
+/// 1.3e-9 of x there).
+Halide::Expr tanhFromExp(const Halide::Expr &v) {
+  const Halide::Expr x2 = v * v;
+  const Halide::Expr series = v * (1.0f + x2 * (-1.0f / 3 + x2 * (2.0f / 15 + x2 * (-17.0f / 315))));
+  const Halide::Expr e = Halide::exp(-2.0f * Halide::abs(v));
+  const Halide::Expr magnitude = (1.0f - e) / (1.0f + e);
+  return Halide::select(Halide::abs(v) < 0.125f, series,
+                        Halide::select(v < 0.0f, -magnitude, magnitude));
+}
 
 Halide::Expr activateExpr(const ActivationAttrs &attrs, const Halide::Expr &v) {
   switch (attrs.kind) {
@@ -74,7 +88,7 @@ Halide::Expr activateExpr(const ActivationAttrs &attrs, const Halide::Expr &v) {
   case ActivationKind::Sigmoid:
     return 1.0f / (1.0f + Halide::exp(-v));
   case ActivationKind::Tanh:
-    return Halide::tanh(v);
+    return tanhFromExp(v);
   case ActivationKind::LeakyRelu:
     return Halide::select(v >= 0.0f, v, v * static_cast<float>(attrs.negativeSlope));
   }

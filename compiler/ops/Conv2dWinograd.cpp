@@ -21,7 +21,7 @@ bool admitsWinogradConv2d(const ir::Conv2dAttrs &attrs, const ir::Shape &input) 
   return attrs.kernel.h == 3 && attrs.kernel.w == 3 && attrs.stride.h == 1 && attrs.stride.w == 1 &&
          attrs.dilation.h == 1 && attrs.dilation.w == 1 && attrs.groups == 1 && input.size() == 4 &&
          input[1] >= kWinogradMinInChannels &&
-         attrs.outChannels % lower::kChannelVectorBlock == 0;
+         attrs.outChannels >= lower::kChannelVectorBlock;
 }
 
 namespace {

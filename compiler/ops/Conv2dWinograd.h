@@ -18,8 +18,10 @@ constexpr int64_t kWinogradMinInChannels = 16;
 
 /// Whether a conv2d of `attrs` reading `input` has a Winograd F(2x2, 3x3)
 /// form here: a dense 3x3 kernel of stride and dilation 1, at least
-/// kWinogradMinInChannels input channels and output channels in whole 16-channel
-/// vectors. Any output size: an odd one computes half a tile past the end (see .cpp).
+/// kWinogradMinInChannels input channels and at least one 16-channel vector of output
+/// channels (a last partial vector overlaps the one before it: 40 channels are
+/// computed as 0-15, 16-31, 24-39). Any output size: an odd one computes half a tile
+/// past the end (see .cpp).
 bool admitsWinogradConv2d(const ir::Conv2dAttrs &attrs, const ir::Shape &input);
 
 /// out(x, y, o, n) = bias(o) + the convolution of `input` (already extended by the

@@ -290,6 +290,12 @@ case("conv_batch_norm_relu6", "conv + batch-norm + relu6", [Input("x", X8, -4.0,
 # activations, on values spanning -8..8
 for _op in ("relu", "relu6", "sigmoid", "tanh"):
     single(_op, _op + " on -8..8", [1, 3, 6, 6], _op, lo=-8.0, hi=8.0)
+# tanh is computed from exp (Activations.cpp): its small-value series and exp branches
+# around |x| = 1/8, and saturation far out.
+single("tanh_near_zero", "tanh on -0.25..0.25: series below |x| = 1/8, exp above",
+       [1, 3, 8, 8], "tanh", lo=-0.25, hi=0.25)
+single("tanh_saturated", "tanh on -60..60: exp(-2|x|) underflows to 0", [1, 3, 6, 6], "tanh",
+       lo=-60.0, hi=60.0)
 single("leaky_relu_default", "negative_slope defaults to 0.01", [1, 3, 6, 6], "leaky_relu",
        lo=-8.0, hi=8.0)
 single("leaky_relu_slope", "negative_slope=0.2", [1, 3, 6, 6], "leaky_relu", lo=-8.0, hi=8.0,
@@ -490,7 +496,7 @@ case("conv2d_large_weights", "1.07 MB of weights: channel blocks outermost, inpu
      [Layer("c", "conv2d", "x", out_channels=232, kernel_size=3, padding=1)], ["c"])
 
 # Winograd's F(2x2, 3x3), which the fused schedule takes for dense 3x3 convolutions of
-# stride 1 with >= 16 input channels and whole 16-channel vectors out
+# stride 1 with >= 16 input channels and >= 16 channels out
 # (compiler/ops/Conv2dWinograd.cpp): stored, and per row of a 2x2 pooling; every
 # padding mode; rows narrower than a vector, split into column blocks, and shifted
 # register blocks of tiles.
@@ -597,6 +603,23 @@ case("conv2d_winograd_not_under_3x3_pool_odd_height",
      [Layer("c", "conv2d", "x", out_channels=16, kernel_size=3, padding=1),
       Layer("s", "add", "c", "x"),
       Layer("m", "max_pool2d", "s", kernel_size=3, stride=2, padding=1)], ["m"])
+# Output channels that are not a multiple of 16: the last vector overlaps the one
+# before it (in the products and the copy-out).
+case("conv2d_winograd_40_channels_residual_bn",
+     "Winograd, 40 channels (vectors 0-15, 16-31, 24-39), folded bn, residual, odd 9x13",
+     [Input("x", [1, 40, 9, 13])],
+     [Layer("c", "conv2d", "x", out_channels=40, kernel_size=3, padding=1, bias=False),
+      Layer("bn", "batch_norm", "c"), Layer("s", "add", "bn", "x"),
+      Layer("r", "relu", "s")], ["r"])
+case("conv2d_winograd_24_channels_sliding_pool",
+     "Winograd, 24 channels, sliding under a 3x3 stride-2 pooling, 20 channels per row of a 2x2",
+     [Input("x", [1, 16, 36, 22])],
+     [Layer("c1", "conv2d", "x", out_channels=24, kernel_size=3, padding=1),
+      Layer("r1", "relu6", "c1"),
+      Layer("m1", "max_pool2d", "r1", kernel_size=3, stride=2, padding=1),
+      Layer("c2", "conv2d", "m1", out_channels=20, kernel_size=3, padding=1,
+            padding_mode="replicate"),
+      Layer("r2", "tanh", "c2"), Layer("m2", "avg_pool2d", "r2", kernel_size=2)], ["m2"])
 
 # ----------------------------------------------------------------------------------------
 # .cnn text

@@ -226,13 +226,15 @@ TEST_F(FusionPlanTest, WinogradOnlyForConvolutionsThatAdmitIt) {
        "k5 = conv2d(x, out_channels=16, kernel_size=5, padding=2)\n"
        "g2 = conv2d(x, out_channels=16, kernel_size=3, padding=1, groups=2)\n"
        "o8 = conv2d(x, out_channels=8, kernel_size=3, padding=1)\n"
+       "o40 = conv2d(x, out_channels=40, kernel_size=3, padding=1)\n"
        "i8 = conv2d(t, out_channels=16, kernel_size=3, padding=1)\n"
        "odd = conv2d(u, out_channels=16, kernel_size=3, padding=1)\n"
        "ok = conv2d(x, out_channels=16, kernel_size=3, padding=1, padding_mode=circular)\n"
-       "output s2, d2, k5, g2, o8, i8, odd, ok\n");
+       "output s2, d2, k5, g2, o8, o40, i8, odd, ok\n");
   for (const char *name : {"s2", "d2", "k5", "g2", "o8", "i8"})
     EXPECT_FALSE(plan_.winograd[id(name)]) << name;
   EXPECT_TRUE(plan_.winograd[id("ok")]);
+  EXPECT_TRUE(plan_.winograd[id("o40")]) << "a partial last vector of channels";
   EXPECT_TRUE(plan_.winograd[id("odd")]) << "an odd output computes half a tile past its end";
 }
 
