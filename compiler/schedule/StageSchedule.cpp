@@ -144,29 +144,50 @@ void accumulateChannelsInnermost(Halide::Func accumulator, Halide::Func owner,
   accumulator.compute_at(owner, at).reorder_storage(c, x, y, n).reorder(c, x, y, n).vectorize(c, lanes);
 }
 
+/// The pixels of a narrow row (scheduleChannelVectors) whose accumulators are held in
+/// registers together: the row in at most two chunks of at most 16 pixels.
+int narrowRowChunk(int64_t width) {
+  return static_cast<int>(width <= lower::kChannelVectorBlock ? width : (width + 1) / 2);
+}
+
+/// The channel vectors of a narrow row's register block: two where a chunk has at most
+/// 8 pixels (at most 16 accumulators), so each broadcast input value feeds two FMAs.
+/// With one, each tap of a 7-pixel row is 8 loads for 7 FMAs. Measured on 3x3
+/// convolutions at 7x7 (one core, AVX-512, AMD EPYC): 512 -> 512 channels 1.30 ms with
+/// one vector, 1.07 with two (oneDNN 0.89-1.03); 256 -> 512 of stride 2 0.65 -> 0.52
+/// (oneDNN 0.51); four vectors (28 accumulators) 2.38 ms; at 14x14 two vectors of 7
+/// pixels were within the noise of one of 14, and two of 14 (28 accumulators) 1.7x
+/// slower.
+int narrowRowChannelVectors(const ir::Shape &shape, const Tiling &tiling) {
+  const int chunk = narrowRowChunk(shape[3]);
+  return chunk <= 8 && shape[1] % (2 * tiling.channelBlock) == 0 ? 2 : 1;
+}
+
 /// A stored convolution with vectors across output channels (narrow rows, see
 /// lower::convChannelBlock): per channel block (parallel) and row, the accumulator
-/// holds the row's pixels x 16 channels, channels innermost in its storage, and every
-/// tap is one vector load of the block's weights, a broadcast per pixel and FMAs into
-/// registers. Channel blocks are outermost, so a block's weights stay in cache over
-/// all rows, and the padded input is made once for the stage.
+/// holds the row's pixels x 16 or 32 channels, channels innermost in its storage, and
+/// every tap is a vector load of the block's weights per 16 channels, a broadcast per
+/// pixel and FMAs into registers. Channel blocks are outermost, so a block's weights
+/// stay in cache over all rows, and the padded input is made once for the stage.
 void scheduleChannelVectors(const StageFuncs &stage, const ir::Shape &shape,
                             const Tiling &tiling) {
   const Halide::Var &x = TensorVars::x(), &y = TensorVars::y(), &c = TensorVars::c(),
                     &n = TensorVars::n();
   Halide::Func func = stage.stored;
-  func.split(c, kCo, kCi, tiling.channelBlock).reorder(x, kCi, y, kCo, n).parallel(kCo);
+  const int vectors = narrowRowChannelVectors(shape, tiling);
+  func.split(c, kCo, kCi, tiling.channelBlock * vectors).reorder(x, kCi, y, kCo, n).parallel(kCo);
   if (tiling.vector)
     func.vectorize(x, tiling.vector);
   Halide::Func accumulator = stage.accumulator;
   accumulateChannelsInnermost(accumulator, func, y, tiling.channelBlock);
-  // The row in at most two chunks of at most 16 pixels: one accumulator register each.
-  const int64_t width = shape[3];
-  const int chunk = static_cast<int>(width <= lower::kChannelVectorBlock ? width : (width + 1) / 2);
-  const Halide::Var xo("xo_acc"), xi("xi_acc");
+  const Halide::Var xo("xo_acc"), xi("xi_acc"), cv("cv_acc"), cl("cl_acc");
   Halide::Stage update = accumulator.update();
-  update.split(x, xo, xi, chunk).vectorize(c, tiling.channelBlock).unroll(xi);
-  std::vector<Halide::VarOrRVar> order = {c, xi};
+  update.split(x, xo, xi, narrowRowChunk(shape[3]))
+      .split(c, cv, cl, tiling.channelBlock)
+      .vectorize(cl)
+      .unroll(cv)
+      .unroll(xi);
+  std::vector<Halide::VarOrRVar> order = {cl, xi, cv};
   for (const Halide::RVar &r : accumulator.rvars(0))
     order.push_back(r);
   order.insert(order.end(), {xo, y, n});
@@ -387,7 +408,10 @@ TileLoops scheduleStoredStage(const StageFuncs &stage, const ir::Shape &shape,
     if (description)
       *description = "vectors across " + std::to_string(tiling.channelBlock) +
                      " output channels (rows of " + std::to_string(shape[3]) +
-                     " pixels), channel blocks in parallel, padded input made once";
+                     " pixels, register blocks of " + std::to_string(narrowRowChunk(shape[3])) +
+                     " pixels x " +
+                     std::to_string(narrowRowChannelVectors(shape, tiling) * tiling.channelBlock) +
+                     " channels), channel blocks in parallel, padded input made once";
     return {Halide::LoopLevel(func, kCo), Halide::LoopLevel(func, kCo)};
   } else if (stage.weightBytes > kCachedWeightBytes) {
     // Deep layers (few pixels, many weights): rows inside channel blocks, so a block's

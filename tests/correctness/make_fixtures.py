@@ -491,6 +491,15 @@ case("conv2d_channel_vectors_two_chunks",
      [Layer("c", "conv2d", "x", out_channels=32, kernel_size=3, stride=2, padding=2,
             dilation=2, padding_mode="reflect", bias=False),
       Layer("bn", "batch_norm", "c"), Layer("r", "relu6", "bn")], ["r"])
+case("conv2d_channel_vectors_two_vectors",
+     "rows of at most 8 pixels: register blocks of 2 channel vectors (7x7, 64 channels, bn)",
+     [Input("x", [1, 8, 7, 7])],
+     [Layer("c", "conv2d", "x", out_channels=64, kernel_size=3, padding=1, bias=False),
+      Layer("bn", "batch_norm", "c"), Layer("r", "relu", "bn")], ["r"])
+case("conv2d_channel_vectors_two_vectors_strided",
+     "2 channel vectors on 5-pixel rows of a stride-2 convolution, 32 channels, bias",
+     [Input("x", [1, 16, 9, 10])],
+     [Layer("c", "conv2d", "x", out_channels=32, kernel_size=3, stride=2, padding=1)], ["c"])
 case("conv2d_large_weights", "1.07 MB of weights: channel blocks outermost, input padded once",
      [Input("x", [1, 128, 3, 40])],
      [Layer("c", "conv2d", "x", out_channels=232, kernel_size=3, padding=1)], ["c"])
