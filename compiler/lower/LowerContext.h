@@ -25,6 +25,8 @@ struct WinogradFuncs {
   Halide::Func products;   // P(c, tx, ex, ey, ty, n): sum over input channels of U V (reduction)
   Halide::Func productTiles; // the stored copy of `products` the transforms read
   Halide::Func columnSums; // Z(c, tx, a, ey, ty, n): A^T applied along x
+  /// Tile row ty covers output rows 2 ty + rowOffset and 2 ty + rowOffset + 1.
+  int rowOffset = 0;
   bool defined() const { return products.defined(); }
 };
 
@@ -100,6 +102,8 @@ struct LowerContext {
   /// Lower by Winograd's F(2x2, 3x3) (only set where OpDef::admitsWinograd), leaving its
   /// functions here.
   bool winograd = false;
+  /// With `winograd`: the first row of its tiles modulo 2 (WinogradFuncs::rowOffset).
+  int winogradRowOffset = 0;
   WinogradFuncs *winogradFuncs = nullptr;
 };
 

@@ -81,7 +81,7 @@ public:
       : graph_(graph), folds_(options.foldBatchNorm ? passes::planBatchNormFolds(graph)
                                                     : std::vector<std::optional<NodeId>>(
                                                           graph.nodes.size())),
-        winograd_(options.winograd) {}
+        winograd_(options.winograd), winogradRowOffset_(options.winogradRowOffset) {}
   LoweredNetwork run();
 
 private:
@@ -93,6 +93,7 @@ private:
   const Graph &graph_;
   std::vector<std::optional<NodeId>> folds_;
   std::vector<bool> winograd_;
+  std::vector<int> winogradRowOffset_;
   LoweredNetwork network_;
   std::vector<size_t> firstWeight_; // index into network_.weights per node
   WeightPreparation preparation_;
@@ -167,6 +168,7 @@ void Lowerer::lowerNode(NodeId id) {
   WinogradFuncs winograd;
   context.winograd = id < winograd_.size() && winograd_[id] && node.op->admitsWinograd &&
                      node.op->admitsWinograd(node, operandShapes(graph_, node));
+  context.winogradRowOffset = id < winogradRowOffset_.size() ? winogradRowOffset_[id] : 0;
   context.winogradFuncs = &winograd;
   for (NodeId other = 0; other < folds_.size(); ++other) {
     if (folds_[other] != id)

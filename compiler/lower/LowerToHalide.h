@@ -58,6 +58,9 @@ struct LowerOptions {
   /// where its OpDef admits it. The schedule that asks must also schedule it
   /// (schedule/WinogradSchedule.h). Empty: nowhere.
   std::vector<bool> winograd;
+  /// Per node computed by Winograd: the first row of its tiles modulo 2
+  /// (WinogradFuncs::rowOffset). Empty: 0 everywhere.
+  std::vector<int> winogradRowOffset;
 };
 
 LoweredNetwork lowerToHalide(const ir::Graph &graph, const LowerOptions &options = {});

@@ -82,8 +82,10 @@ Halide::Func lowerConv2dWinograd(const lower::LowerContext &context, const ir::C
     tileInput = Halide::BoundaryConditions::repeat_edge(
         input, {{-i32(attrs.padding.left), i32(outWidth + 2)},
                 {-i32(attrs.padding.top), i32(outHeight + 2)}});
+  // Tiles start on rows of w.rowOffset's parity (FusionPlan::winogradRowOffset).
+  w.rowOffset = context.winogradRowOffset;
   const Halide::Expr x0 = 2 * tx - i32(attrs.padding.left);
-  const Halide::Expr y0 = 2 * ty - i32(attrs.padding.top);
+  const Halide::Expr y0 = 2 * ty + w.rowOffset - i32(attrs.padding.top);
   Halide::Func columns(context.funcName + "_wino_columns");
   columns(tx, y, c, n, ex) =
       Halide::mux(ex, inputTransform(tileInput(x0, y, c, n), tileInput(x0 + 1, y, c, n),
@@ -117,10 +119,10 @@ Halide::Func lowerConv2dWinograd(const lower::LowerContext &context, const ir::C
       outputTransform(a, m(c, tx, 0, ey, ty, n), m(c, tx, 1, ey, ty, n), m(c, tx, 2, ey, ty, n),
                       m(c, tx, 3, ey, ty, n));
   const Halide::Func &z = w.columnSums;
-  const Halide::Expr column = x / 2, inTile = x % 2, row = y / 2;
+  const Halide::Expr column = x / 2, inTile = x % 2, row = (y - w.rowOffset) / 2;
   Halide::Func sum(context.funcName + "_acc");
   sum(x, y, c, n) =
-      bias + outputTransform(y % 2, z(c, column, inTile, 0, row, n),
+      bias + outputTransform((y - w.rowOffset) % 2, z(c, column, inTile, 0, row, n),
                              z(c, column, inTile, 1, row, n), z(c, column, inTile, 2, row, n),
                              z(c, column, inTile, 3, row, n));
   *context.accumulator = sum;

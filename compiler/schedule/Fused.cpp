@@ -100,6 +100,7 @@ public:
     plan_.placement.assign(graph.nodes.size(), TilePlacement::PerRow);
     plan_.foldRows.assign(graph.nodes.size(), 0);
     plan_.winograd.assign(graph.nodes.size(), false);
+    plan_.winogradRowOffset.assign(graph.nodes.size(), 0);
   }
 
   FusionPlan run() {
@@ -268,8 +269,14 @@ private:
         continue;
       }
       const TilePlacement placement = plan_.placement[head];
-      plan_.winograd[head] = plan_.tileReaderOf[head] == host &&
-                             (placement == TilePlacement::PerRow ||
+      const NodeId reader = *plan_.tileReaderOf[head];
+      if (reader != *host) {
+        std::optional<int> offset = pairsSlidUnderReader(head, reader, *host);
+        plan_.winograd[head] = offset.has_value();
+        plan_.winogradRowOffset[head] = offset.value_or(0);
+        continue;
+      }
+      plan_.winograd[head] = (placement == TilePlacement::PerRow ||
                               (placement == TilePlacement::Sliding && readsOneTensor(head))) &&
                              readsPairsOfRows(*host, plan_.tailOf[head]);
       // Aligned, the rows one host row reads grow by at most one.
@@ -288,6 +295,46 @@ private:
       if (plan_.groupOf[id] == head && graph_.nodes[id].operands.size() > 1)
         return false;
     return true;
+  }
+
+  /// For a group sliding under a reader that is computed per row of a host of stride 2
+  /// (seed_pad's c3 under c4 under a 2x2 pooling), with a row stride of 1: each host row
+  /// moves the rows the reader computes on by two, and so the rows this group must
+  /// compute, by a pair whose first row has the same parity every time. Returns that
+  /// parity (the tiles' row offset), or nothing. Rows asked for past either end of the
+  /// tensor are computed and never read: the Winograd stage clamps its own reads, and
+  /// readsOneTensor keeps any other read out.
+  std::optional<int> pairsSlidUnderReader(NodeId head, NodeId reader, NodeId host) const {
+    const AxisWindow hostWindow = rowWindow(graph_, host);
+    const AxisWindow readerWindow = rowWindow(graph_, reader);
+    std::optional<int64_t> top = rowsShiftedBefore(plan_.tailOf[head], reader);
+    if (plan_.placement[head] != TilePlacement::Sliding || !readsOneTensor(head) ||
+        plan_.placement[reader] != TilePlacement::PerRow || hostWindow.stride != 2 ||
+        readerWindow.stride != 1 || !top)
+      return std::nullopt;
+    // The last row of the group that host row 0 makes the reader read.
+    const int64_t readerLast = -hostWindow.padBegin + windowRows(hostWindow) - 1;
+    const int64_t last = readerLast - *top + windowRows(readerWindow) - 1;
+    return static_cast<int>(((last - 1) % 2 + 2) % 2);
+  }
+
+  /// The rows by which the layers from `tail` up to the group head `reader` move a row
+  /// down: the top padding of the pads in between and of the reader's own window, if
+  /// only pads and pointwise layers are in between.
+  std::optional<int64_t> rowsShiftedBefore(NodeId tail, NodeId reader) const {
+    int64_t top = 0;
+    NodeId current = tail;
+    while (users_[current].size() == 1) {
+      const NodeId user = users_[current][0];
+      const Node &node = graph_.nodes[user];
+      if (user == reader)
+        return top + rowWindow(graph_, reader).padBegin;
+      if (!plan_.inlined[user] || !(node.op->pointwise || node.op->foldsIntoConsumer))
+        return std::nullopt;
+      top += rowWindow(graph_, user).padBegin;
+      current = user;
+    }
+    return std::nullopt;
   }
 
   /// Whether each row of `host` moves the rows it reads of `tail` on by one pair, and
@@ -388,6 +435,10 @@ std::vector<bool> winogradNodes(const Graph &graph, int lanes) {
   if (lanes < 16)
     return {};
   return planFusion(graph).winograd;
+}
+
+std::vector<int> winogradRowOffsets(const Graph &graph) {
+  return planFusion(graph).winogradRowOffset;
 }
 
 std::vector<std::string> scheduleFused(const Graph &graph, lower::LoweredNetwork &network,

@@ -42,6 +42,10 @@ struct FusionPlan {
   /// (winogradNodes): OpDef::admitsWinograd, and placed where whole 2-row tiles are
   /// computed (stored, or per row of a 2x2 pooling of stride 2 that reads it directly).
   std::vector<bool> winograd;
+  /// Per Winograd head: the first row of its tiles modulo 2 (tiles cover rows 2t + offset
+  /// and 2t + offset + 1). 1 where a sliding reader asks for pairs that start on odd rows
+  /// (seed_pad's c3, read by c4 through a pad of 1).
+  std::vector<int> winogradRowOffset;
 };
 
 /// The fusion decisions, from the graph and the OpDefs' scheduling flags alone.
@@ -55,5 +59,8 @@ FusionPlan planFusion(const ir::Graph &graph);
 /// of FusionPlan::winograd where vectors of `lanes` f32 are 16 wide, none otherwise
 /// (the register blocks were measured with AVX-512's 32 registers only).
 std::vector<bool> winogradNodes(const ir::Graph &graph, int lanes);
+
+/// FusionPlan::winogradRowOffset of the fused schedule's plan.
+std::vector<int> winogradRowOffsets(const ir::Graph &graph);
 
 } // namespace cnnc::schedule

@@ -19,8 +19,10 @@ lower::LowerOptions lowerOptionsFor(const ir::Graph &graph, ScheduleKind kind,
   // Winograd's algorithm is the fused schedule's: its tiles are what the schedule
   // computes per row of a pooling, and its loops are scheduled by hand
   // (WinogradSchedule.h). The unfused baseline stays the direct sum, layer by layer.
-  if (kind == ScheduleKind::Fused)
+  if (kind == ScheduleKind::Fused) {
     options.winograd = winogradNodes(graph, target.natural_vector_size(Halide::Float(32)));
+    options.winogradRowOffset = winogradRowOffsets(graph);
+  }
   return options;
 }
 

@@ -92,7 +92,7 @@ void scheduleWinogradStage(const StageFuncs &stage, const ir::Shape &shape, int 
   // height ends in a single row (guarded, not shifted up: a 1-row output has no row
   // above).
   if (!parallel)
-    func.align_bounds(y, 2);
+    func.align_bounds(y, 2, w.rowOffset);
   func.split(y, yo, yi, 2, Halide::TailStrategy::GuardWithIf)
       .split(x, xb, xr, static_cast<int>(pixels))
       .split(xr, xt, xl, pixelLanes)
@@ -151,6 +151,7 @@ void scheduleWinogradStage(const StageFuncs &stage, const ir::Shape &shape, int 
                    "Winograd F(2x2, 3x3): per input channel 16 multiplies for 2x2 outputs "
                    "instead of 36, over 4x4 input tiles" +
                    (pixels < width ? " in blocks of " + std::to_string(pixels) + " pixels" : "") +
+                   (w.rowOffset ? ", tiles from odd rows" : "") +
                    ", products in register blocks of " + std::to_string(block.tiles) + " tiles x " +
                    std::to_string(block.vectors * lanes) + " channels";
 }

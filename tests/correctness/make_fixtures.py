@@ -612,6 +612,25 @@ case("conv2d_winograd_not_under_3x3_pool_odd_height",
      [Layer("c", "conv2d", "x", out_channels=16, kernel_size=3, padding=1),
       Layer("s", "add", "c", "x"),
       Layer("m", "max_pool2d", "s", kernel_size=3, stride=2, padding=1)], ["m"])
+# Winograd sliding under a convolution computed per row of a 2x2 pooling: each pooling
+# row moves the rows the reader asks for on by a pair, starting on odd rows through a
+# top padding of 1 (tiles offset by a row, seed_pad's c3), on even ones through 2.
+case("conv2d_winograd_offset_tiles_under_conv",
+     "Winograd, tiles on odd rows: sliding under a reflect pad + conv per row of a 2x2 pooling",
+     [Input("x", [1, 16, 64, 9])],
+     [Layer("c3", "conv2d", "x", out_channels=32, kernel_size=3, padding=1),
+      Layer("r3", "relu", "c3"), Layer("p4", "pad", "r3", pos=(1,), mode="reflect"),
+      Layer("c4", "conv2d", "p4", out_channels=32, kernel_size=3), Layer("r4", "relu", "c4"),
+      Layer("a", "avg_pool2d", "r4", kernel_size=2)], ["a"])
+case("conv2d_winograd_even_tiles_under_5x5_conv",
+     "Winograd, tiles on even rows: sliding under a 5x5 conv (padding 2) per row of a 2x2 pooling",
+     [Input("x", [2, 16, 30, 12])],
+     [Layer("c3", "conv2d", "x", out_channels=16, kernel_size=3, padding=1,
+            padding_mode="replicate", bias=False),
+      Layer("bn", "batch_norm", "c3"),
+      Layer("c4", "conv2d", "bn", out_channels=16, kernel_size=5, padding=2),
+      Layer("m", "max_pool2d", "c4", kernel_size=2)], ["m"])
+
 # Output channels that are not a multiple of 16: the last vector overlaps the one
 # before it (in the products and the copy-out).
 case("conv2d_winograd_40_channels_residual_bn",

@@ -185,7 +185,8 @@ TEST_F(FusionPlanTest, WinogradWhereWholeTileRowsAreComputed) {
   EXPECT_TRUE(plan_.winograd[id("c3")]) << "a stored convolution";
   EXPECT_TRUE(plan_.winograd[id("c2")]) << "per row of a 2x2 pooling";
   EXPECT_EQ(plan_.placement[id("c1")], schedule::TilePlacement::Sliding);
-  EXPECT_FALSE(plan_.winograd[id("c1")]) << "slides under c2: its rows straddle tiles";
+  EXPECT_TRUE(plan_.winograd[id("c1")]) << "slides under c2, a pair per row of m";
+  EXPECT_EQ(plan_.winogradRowOffset[id("c1")], 1) << "c2's padding of 1: pairs from odd rows";
   EXPECT_FALSE(plan_.winograd[id("m")]);
   EXPECT_EQ(schedule::winogradNodes(*graph_, 16), plan_.winograd);
   EXPECT_TRUE(schedule::winogradNodes(*graph_, 8).empty()) << "AVX-512 only";
@@ -217,6 +218,37 @@ TEST_F(FusionPlanTest, WinogradSlidesUnderOverlappingPoolsOfStride2) {
   EXPECT_FALSE(plan_.winograd[id("c3")]) << "an odd height: the last row asked for is even";
   EXPECT_FALSE(plan_.winograd[id("c4")]) << "a residual add in the group";
   EXPECT_FALSE(plan_.winograd[id("c5")]) << "stride 1";
+}
+
+TEST_F(FusionPlanTest, WinogradSlidesUnderAConvolutionComputedPerRowOfAPooling) {
+  // seed_pad's second half: c4 computes rows 2r, 2r + 1 per row of a1, reading c3's
+  // rows 2r - 1 .. 2r + 2 through p4: the new pair starts on an odd row. Under a 5x5
+  // reader with padding 2 it starts on an even one; under a stride-2 reader, or one
+  // reading a residual add, not at all.
+  plan("input x: f32[1, 16, 32, 32]\n"
+       "c3 = conv2d(x, out_channels=16, kernel_size=3, padding=1)\nr3 = relu(c3)\n"
+       "p4 = pad(r3, 1)\nc4 = conv2d(p4, out_channels=16, kernel_size=3)\n"
+       "a1 = avg_pool2d(c4, kernel_size=2)\n"
+       "d3 = conv2d(x, out_channels=16, kernel_size=3, padding=1)\n"
+       "d4 = conv2d(d3, out_channels=16, kernel_size=5, padding=2)\n"
+       "a2 = max_pool2d(d4, kernel_size=2)\n"
+       "e3 = conv2d(x, out_channels=16, kernel_size=3, padding=1)\n"
+       "e4 = conv2d(e3, out_channels=16, kernel_size=3, stride=2, padding=1)\n"
+       "a3 = max_pool2d(e4, kernel_size=2)\n"
+       "f3 = conv2d(x, out_channels=16, kernel_size=3, padding=1)\ns3 = add(f3, x)\n"
+       "f4 = conv2d(s3, out_channels=16, kernel_size=3, padding=1)\n"
+       "a4 = max_pool2d(f4, kernel_size=2)\noutput a1, a2, a3, a4\n");
+  EXPECT_EQ(plan_.tileReaderOf[id("c3")], id("c4"));
+  EXPECT_EQ(plan_.placement[id("c3")], schedule::TilePlacement::Sliding);
+  EXPECT_TRUE(plan_.winograd[id("c3")]);
+  EXPECT_EQ(plan_.winogradRowOffset[id("c3")], 1);
+  EXPECT_TRUE(plan_.winograd[id("c4")]);
+  EXPECT_EQ(plan_.winogradRowOffset[id("c4")], 0);
+  EXPECT_TRUE(plan_.winograd[id("d3")]);
+  EXPECT_EQ(plan_.winogradRowOffset[id("d3")], 0);
+  EXPECT_FALSE(plan_.winograd[id("e3")]) << "a stride-2 reader asks for 4 new rows per row";
+  EXPECT_FALSE(plan_.winograd[id("f3")]) << "a residual add in the group";
+  EXPECT_EQ(schedule::winogradRowOffsets(*graph_), plan_.winogradRowOffset);
 }
 
 TEST_F(FusionPlanTest, WinogradOnlyForConvolutionsThatAdmitIt) {
