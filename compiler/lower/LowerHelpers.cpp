@@ -121,6 +121,9 @@ int64_t convChannelBlock(int64_t outChannels, int64_t outWidth, int64_t groups,
   if (groups == 1 && outChannels % kChannelVectorBlock == 0 &&
       (outWidth < xBlock || (weightBytes <= kCachedWeightBytes && 20 * wasted > outWidth)))
     return kChannelVectorBlock;
+  if (groups == 1 && outChannels >= kMinPaddedChannelVectors * kChannelVectorBlock &&
+      outWidth < xBlock)
+    return kChannelVectorBlock;
   for (int64_t block : {8, 4, 2})
     if (outChannels % block == 0)
       return block;

@@ -183,10 +183,10 @@ Halide::Expr foldedWeight(const lower::LowerContext &context, const Halide::Expr
   return context.foldedScale.defined() ? weight * context.foldedScale(o) : weight;
 }
 
-/// The bias of output channel c (TensorVars), with a folded batch-norm applied,
+/// The bias of output channel `c`, with a folded batch-norm applied,
 /// b' = b * scale(c) + shift(c), prepared once when the weights are bound.
-Halide::Expr convBias(const lower::LowerContext &context, const Conv2dAttrs &attrs) {
-  const Halide::Var &c = lower::TensorVars::c();
+Halide::Expr convBias(const lower::LowerContext &context, const Conv2dAttrs &attrs,
+                      const Halide::Expr &c) {
   if (!context.foldedScale.defined())
     return attrs.bias ? context.weights[1](c) : Halide::Expr(0.0f);
   const Halide::Var o("o");
@@ -228,8 +228,8 @@ Halide::Func lowerConv2d(const lower::LowerContext &context) {
                     r.x * i32(attrs.dilation.w);
   Halide::Expr iy = windowStart<Halide::Expr>(y, i32(attrs.stride.h), i32(attrs.padding.top)) +
                     r.y * i32(attrs.dilation.h);
-  const Halide::Expr bias = convBias(context, attrs);
   if (context.winograd) {
+    const Halide::Expr bias = convBias(context, attrs, c);
     const Halide::Var kx("kx"), ky("ky"), i("i"), o("o");
     Halide::Func folded(context.funcName + "_folded_weights");
     folded(kx, ky, i, o) = foldedWeight(context, kx, ky, i, o);
@@ -244,13 +244,23 @@ Halide::Func lowerConv2d(const lower::LowerContext &context) {
       lower::convChannelBlock(attrs.outChannels, context.node.shape[3], attrs.groups,
                               4 * attrs.outChannels * inPerGroup * attrs.kernel.h * attrs.kernel.w);
   *context.channelBlock = block;
+  // Where the block does not divide the channels (lower::convChannelBlock), the last
+  // block is padded with zero weights, and the channels past the last, which the
+  // schedule computes and never stores, read the last channel's bias.
+  const int64_t blocks = (attrs.outChannels + block - 1) / block;
+  const bool padded = blocks * block != attrs.outChannels;
+  const Halide::Expr lastChannel = i32(attrs.outChannels - 1);
   const Halide::Var kx("kx"), ky("ky"), i("i"), ob("ob"), oo("oo");
   Halide::Func blockedWeights(context.funcName + "_weights");
-  blockedWeights(ob, kx, ky, i, oo) = foldedWeight(context, kx, ky, i, oo * i32(block) + ob);
+  const Halide::Expr o = oo * i32(block) + ob;
+  blockedWeights(ob, kx, ky, i, oo) =
+      padded ? Halide::select(o <= lastChannel,
+                              foldedWeight(context, kx, ky, i, Halide::min(o, lastChannel)), 0.0f)
+             : foldedWeight(context, kx, ky, i, o);
   Halide::Func weights = context.preparation->prepare(
-      blockedWeights,
-      {block, attrs.kernel.w, attrs.kernel.h, inPerGroup, attrs.outChannels / block});
+      blockedWeights, {block, attrs.kernel.w, attrs.kernel.h, inPerGroup, blocks});
   Halide::Expr weight = weights(c % i32(block), r.x, r.y, r.z, c / i32(block));
+  const Halide::Expr bias = convBias(context, attrs, padded ? Halide::min(c, lastChannel) : c);
   Halide::Func sum(context.funcName + "_acc");
   sum(x, y, c, n) = bias;
   sum(x, y, c, n) += weight * input(ix, iy, inChannel, n);

@@ -175,7 +175,12 @@ void scheduleChannelVectors(const StageFuncs &stage, const ir::Shape &shape,
                     &n = TensorVars::n();
   Halide::Func func = stage.stored;
   const int vectors = narrowRowChannelVectors(shape, tiling);
-  func.split(c, kCo, kCi, tiling.channelBlock * vectors).reorder(x, kCi, y, kCo, n).parallel(kCo);
+  // Channels that the blocks do not divide (a padded last block of weights): the last
+  // block is guarded rather than shifted inwards, so every block starts on a block of
+  // the weights and its accumulator, rounded up to whole vectors, loads them densely.
+  func.split(c, kCo, kCi, tiling.channelBlock * vectors, Halide::TailStrategy::GuardWithIf)
+      .reorder(x, kCi, y, kCo, n)
+      .parallel(kCo);
   if (tiling.vector)
     func.vectorize(x, tiling.vector);
   Halide::Func accumulator = stage.accumulator;

@@ -500,6 +500,20 @@ case("conv2d_channel_vectors_two_vectors_strided",
      "2 channel vectors on 5-pixel rows of a stride-2 convolution, 32 channels, bias",
      [Input("x", [1, 16, 9, 10])],
      [Layer("c", "conv2d", "x", out_channels=32, kernel_size=3, stride=2, padding=1)], ["c"])
+case("conv2d_channel_vectors_padded_block_1x1",
+     "narrow rows, 72 channels: the last block of 16 padded with zero weights (guarded)",
+     [Input("x", [1, 32, 5, 13])],
+     [Layer("c", "conv2d", "x", out_channels=72, kernel_size=1), Layer("r", "relu", "c")], ["r"])
+case("conv2d_channel_vectors_padded_block_bn",
+     "narrow rows, 66 channels, 3x3, folded bn: the padded block reads the last bias",
+     [Input("x", [1, 8, 6, 9])],
+     [Layer("c", "conv2d", "x", out_channels=66, kernel_size=3, padding=1, bias=False),
+      Layer("bn", "batch_norm", "c"), Layer("r", "relu6", "bn")], ["r"])
+case("conv2d_channel_vectors_padded_block_under_pool",
+     "narrow rows, 68 channels, computed per row of a 2x2 pooling (blocks across x)",
+     [Input("x", [1, 8, 12, 10])],
+     [Layer("c", "conv2d", "x", out_channels=68, kernel_size=3, padding=1),
+      Layer("m", "max_pool2d", "c", kernel_size=2)], ["m"])
 case("conv2d_large_weights", "1.07 MB of weights: channel blocks outermost, input padded once",
      [Input("x", [1, 128, 3, 40])],
      [Layer("c", "conv2d", "x", out_channels=232, kernel_size=3, padding=1)], ["c"])
