@@ -50,6 +50,10 @@ struct LoweredTensor {
   /// (conv2d): the block (lower::convChannelBlock), which schedules must use as their
   /// register block. 0 for other layers.
   int64_t channelBlock = 0;
+  /// For a window layer each of whose output channels reads one input channel (a
+  /// depthwise convolution): blocks of output channels read disjoint input channels,
+  /// so schedules may make `windowInput` per block of channels.
+  bool windowInputPerChannel = false;
   /// For a conv2d lowered by Winograd's algorithm: its functions; `accumulator` is then
   /// the output transform plus bias, a pure function the stage copies.
   WinogradFuncs winograd;
@@ -99,6 +103,8 @@ struct LowerContext {
   WeightPreparation *preparation = nullptr;
   /// Where a layer with channel-blocked weights leaves its block (LoweredTensor).
   int64_t *channelBlock = nullptr;
+  /// Where a window layer says its window input is per channel (LoweredTensor).
+  bool *windowInputPerChannel = nullptr;
   /// Lower by Winograd's F(2x2, 3x3) (only set where OpDef::admitsWinograd), leaving its
   /// functions here.
   bool winograd = false;

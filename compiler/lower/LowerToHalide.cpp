@@ -161,8 +161,10 @@ void Lowerer::lowerNode(NodeId id) {
   }
   Halide::Func accumulator, windowInput;
   int64_t channelBlock = 0;
+  bool windowInputPerChannel = false;
   LowerContext context{node,         funcName(id), {},           weightsOf(id), {}, {},
                        &accumulator, &windowInput, &preparation_, &channelBlock};
+  context.windowInputPerChannel = &windowInputPerChannel;
   for (NodeId operand : node.operands)
     context.inputs.push_back(network_.nodeFuncs[operand]);
   WinogradFuncs winograd;
@@ -179,7 +181,8 @@ void Lowerer::lowerNode(NodeId id) {
     affine.op->channelAffine(affineContext, context.foldedScale, context.foldedShift);
   }
   Halide::Func func = node.op->lower(context);
-  network_.nodeFuncs[id] = {func, node.shape, accumulator, windowInput, channelBlock, winograd};
+  network_.nodeFuncs[id] = {func,         node.shape,           accumulator, windowInput,
+                            channelBlock, windowInputPerChannel, winograd};
 }
 
 LoweredNetwork Lowerer::run() {

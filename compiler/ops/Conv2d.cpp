@@ -218,6 +218,8 @@ Halide::Func lowerConv2d(const lower::LowerContext &context) {
   Halide::Func input(context.funcName + "_in");
   input(x, y, c, n) = extended(x, y, c, n);
   *context.windowInput = input;
+  if (context.windowInputPerChannel)
+    *context.windowInputPerChannel = inPerGroup == 1;
   Halide::RDom r(0, i32(attrs.kernel.w), 0, i32(attrs.kernel.h), 0, i32(inPerGroup), "r");
   // Without groups every output channel reads every input channel: no division by the
   // group size, which would keep a vector across output channels from loading its

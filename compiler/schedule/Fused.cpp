@@ -462,6 +462,7 @@ std::vector<std::string> scheduleFused(const Graph &graph, lower::LoweredNetwork
                            network.nodeFuncs[head].windowInput,
                            4 * nodeParameters(graph, graph.nodes[head]),
                            network.nodeFuncs[head].channelBlock,
+                           network.nodeFuncs[head].windowInputPerChannel,
                            &network.nodeFuncs[head].winograd};
     std::string line = memberNames(graph, plan, head);
     if (std::optional<NodeId> host = plan.computedPerTileOf[head]) {

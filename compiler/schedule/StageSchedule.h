@@ -40,6 +40,7 @@ struct StageFuncs {
   Halide::Func windowInput; // a window layer's padded input, per row of `stored`
   int64_t weightBytes = 0;  // the weights the reduction reads (loop order, see .cpp)
   int64_t channelBlock = 0; // the weight layout's block (LoweredTensor::channelBlock)
+  bool windowInputPerChannel = false; // LoweredTensor::windowInputPerChannel
   /// A convolution lowered by Winograd's algorithm (then `accumulator` is its output
   /// transform): scheduled by scheduleWinogradStage. Null otherwise.
   const lower::WinogradFuncs *winograd = nullptr;

@@ -17,7 +17,8 @@ std::vector<std::string> scheduleUnfused(const ir::Graph &graph, lower::LoweredN
     const lower::LoweredTensor &lowered = network.nodeFuncs[id];
     std::string loops;
     scheduleStoredStage({lowered.func, lowered.accumulator, lowered.windowInput,
-                         4 * ir::nodeParameters(graph, node), lowered.channelBlock},
+                         4 * ir::nodeParameters(graph, node), lowered.channelBlock,
+                         lowered.windowInputPerChannel},
                         node.shape, tilingFor(node.shape, target, /*rowsPerTile=*/0), &loops);
     decisions.push_back(node.name + ": stored in its own buffer; " + loops);
   }

@@ -514,6 +514,23 @@ case("conv2d_channel_vectors_padded_block_under_pool",
      [Input("x", [1, 8, 12, 10])],
      [Layer("c", "conv2d", "x", out_channels=68, kernel_size=3, padding=1),
       Layer("m", "max_pool2d", "c", kernel_size=2)], ["m"])
+# Depthwise convolutions make their padded input per row and block of channels.
+case("conv2d_depthwise_window_per_block",
+     "depthwise 3x3, reflect, folded bn, relu6: padded input per block of 8 channels",
+     [Input("x", [1, 24, 10, 36])],
+     [Layer("d", "conv2d", "x", out_channels=24, kernel_size=3, padding=1, groups=24,
+            padding_mode="reflect", bias=False),
+      Layer("bn", "batch_norm", "d"), Layer("r", "relu6", "bn")], ["r"])
+case("conv2d_depthwise_multiplier_strided",
+     "depthwise with 2 outputs per channel, stride 2, replicate: blocks read disjoint inputs",
+     [Input("x", [1, 12, 11, 34])],
+     [Layer("d", "conv2d", "x", out_channels=24, kernel_size=3, stride=2, padding=1, groups=12,
+            padding_mode="replicate")], ["d"])
+case("conv2d_depthwise_under_pool",
+     "depthwise 3x3 computed per row of a 2x2 pooling: padded input per block",
+     [Input("x", [1, 16, 8, 40])],
+     [Layer("d", "conv2d", "x", out_channels=16, kernel_size=3, padding=1, groups=16),
+      Layer("m", "max_pool2d", "d", kernel_size=2)], ["m"])
 case("conv2d_large_weights", "1.07 MB of weights: channel blocks outermost, input padded once",
      [Input("x", [1, 128, 3, 40])],
      [Layer("c", "conv2d", "x", out_channels=232, kernel_size=3, padding=1)], ["c"])
