@@ -40,7 +40,9 @@ struct FusionPlan {
   std::vector<int> foldRows;
   /// Per head: computed by Winograd's F(2x2, 3x3) if the target allows it
   /// (winogradNodes): OpDef::admitsWinograd, and placed where whole 2-row tiles are
-  /// computed (stored, or per row of a 2x2 pooling of stride 2 that reads it directly).
+  /// computed (stored; per row of a pooling of stride 2 that reads it directly; or
+  /// sliding under a convolution computed per row of such a pooling): Fused.cpp's
+  /// chooseWinograd.
   std::vector<bool> winograd;
   /// Per Winograd head: the first row of its tiles modulo 2 (tiles cover rows 2t + offset
   /// and 2t + offset + 1). 1 where a sliding reader asks for pairs that start on odd rows
