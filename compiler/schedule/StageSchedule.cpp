@@ -416,7 +416,8 @@ TileLoops scheduleStoredStage(const StageFuncs &stage, const ir::Shape &shape,
                      " pixels, register blocks of " + std::to_string(narrowRowChunk(shape[3])) +
                      " pixels x " +
                      std::to_string(narrowRowChannelVectors(shape, tiling) * tiling.channelBlock) +
-                     " channels), channel blocks in parallel, padded input made once";
+                     " channels), channel blocks in parallel" +
+                     (stage.windowInput.defined() ? ", padded input made once" : "");
     return {Halide::LoopLevel(func, kCo), Halide::LoopLevel(func, kCo)};
   } else if (stage.weightBytes > kCachedWeightBytes) {
     // Deep layers (few pixels, many weights): rows inside channel blocks, so a block's
@@ -428,7 +429,8 @@ TileLoops scheduleStoredStage(const StageFuncs &stage, const ir::Shape &shape,
     if (description)
       *description = "channel blocks outermost and in parallel (" +
                      std::to_string(stage.weightBytes / 1024) +
-                     " KiB of weights, more than a core's cache share), padded input made once, " +
+                     " KiB of weights, more than a core's cache share), " +
+                     (stage.windowInput.defined() ? "padded input made once, " : "") +
                      describeBlock(stage, tiling);
     scheduleAccumulator(stage.accumulator, func, kXo, shape, tiling);
     if (Halide::Func windowInput = stage.windowInput; windowInput.defined()) {

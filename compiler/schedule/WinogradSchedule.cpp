@@ -86,11 +86,11 @@ void scheduleWinogradStage(const StageFuncs &stage, const ir::Shape &shape, int 
   const Halide::Var yo("yo_w"), yi("yi_w"), xb("xb_w"), xr("xr_w"), xt("xt_w"), xl("xl_w"),
       ct("ct_w"), cl("cl_w");
   // A stored stage starts at row 0. Inside a host, aligning makes each computed
-  // region whole pairs from an even row, so the tiles' rows never straddle a call;
-  // FusionPlan places Winograd only where every host row asks for exactly such a pair
-  // (a 2x2 pooling of stride 2 with no overhang), so aligning adds no rows. An odd
-  // height ends in a single row (guarded, not shifted up: a 1-row output has no row
-  // above).
+  // region whole pairs from a row of the tiles' parity (w.rowOffset), so the tiles'
+  // rows never straddle a call; FusionPlan places Winograd only where each host row
+  // asks for one new such pair (under a 2x2 pooling exactly that pair; sliding, the
+  // next pair, and a chunk's first row one more). An odd height ends in a single row
+  // (guarded, not shifted up: a 1-row output has no row above).
   if (!parallel)
     func.align_bounds(y, 2, w.rowOffset);
   func.split(y, yo, yi, 2, Halide::TailStrategy::GuardWithIf)
