@@ -531,6 +531,11 @@ case("conv2d_depthwise_under_pool",
      [Input("x", [1, 16, 8, 40])],
      [Layer("d", "conv2d", "x", out_channels=16, kernel_size=3, padding=1, groups=16),
       Layer("m", "max_pool2d", "d", kernel_size=2)], ["m"])
+case("conv2d_pointwise_after_ceil_pool_54_wide",
+     "1x1 conv on the 54-pixel rows of a ceil_mode 3x3 pooling (SqueezeNet's): reads stay inside",
+     [Input("x", [1, 16, 9, 109])],
+     [Layer("m", "max_pool2d", "x", kernel_size=3, stride=2, ceil_mode=True),
+      Layer("c", "conv2d", "m", out_channels=16, kernel_size=1), Layer("r", "relu", "c")], ["r"])
 case("conv2d_large_weights", "1.07 MB of weights: channel blocks outermost, input padded once",
      [Input("x", [1, 128, 3, 40])],
      [Layer("c", "conv2d", "x", out_channels=232, kernel_size=3, padding=1)], ["c"])
