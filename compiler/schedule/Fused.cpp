@@ -251,9 +251,11 @@ private:
   /// with a stride of 2 rows. The schedule aligns the rows a host row asks for to
   /// pairs: under a 2x2 pooling that adds none; under a 3x3 pooling of stride 2 that
   /// slides (ResNet's shape), each row computes the next pair, and a chunk's first row
-  /// one pair more than it reads. Under a host of stride 1 or a sliding reader each
-  /// row would ask for one new row, and half of each pair's work would be thrown away.
-  /// The last row asked for must end a pair (alignedRowsStayInside). Each row of tiles
+  /// one pair more than it reads (readsPairsOfRows: the last row asked for must end a
+  /// pair). A group sliding under a convolution computed per row of such a host gets a
+  /// new pair per host row too, possibly from odd rows (pairsSlidUnderReader). Under a
+  /// host of stride 1 each row would ask for one new row, and half of each pair's work
+  /// would be thrown away. Each row of tiles
   /// reads all the transformed weights, so they must be few enough
   /// (kWinogradMaxWeightBytes: not VGG-16's and ResNet-18's 512-channel layers).
   void chooseWinograd() {
@@ -432,13 +434,9 @@ FusionPlan planFusion(const Graph &graph) {
 }
 
 std::vector<bool> winogradNodes(const Graph &graph, int lanes) {
-  if (lanes < 16)
+  if (lanes < kWinogradMinLanes)
     return {};
   return planFusion(graph).winograd;
-}
-
-std::vector<int> winogradRowOffsets(const Graph &graph) {
-  return planFusion(graph).winogradRowOffset;
 }
 
 std::vector<std::string> scheduleFused(const Graph &graph, lower::LoweredNetwork &network,

@@ -57,12 +57,13 @@ FusionPlan planFusion(const ir::Graph &graph, const std::vector<bool> &foldedAwa
 /// (passes::planBatchNormFolds): the plan the fused schedule applies.
 FusionPlan planFusion(const ir::Graph &graph);
 
-/// The nodes the fused schedule computes by Winograd's algorithm (LowerOptions): those
-/// of FusionPlan::winograd where vectors of `lanes` f32 are 16 wide, none otherwise
-/// (the register blocks were measured with AVX-512's 32 registers only).
-std::vector<bool> winogradNodes(const ir::Graph &graph, int lanes);
+/// The f32 lanes below which the fused schedule computes nothing by Winograd's
+/// algorithm (the register blocks were measured with AVX-512's 32 registers only).
+constexpr int kWinogradMinLanes = 16;
 
-/// FusionPlan::winogradRowOffset of the fused schedule's plan.
-std::vector<int> winogradRowOffsets(const ir::Graph &graph);
+/// The nodes the fused schedule computes by Winograd's algorithm (LowerOptions): those
+/// of FusionPlan::winograd where vectors of `lanes` f32 are kWinogradMinLanes wide,
+/// none otherwise.
+std::vector<bool> winogradNodes(const ir::Graph &graph, int lanes);
 
 } // namespace cnnc::schedule

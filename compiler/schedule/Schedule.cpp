@@ -19,9 +19,13 @@ lower::LowerOptions lowerOptionsFor(const ir::Graph &graph, ScheduleKind kind,
   // Winograd's algorithm is the fused schedule's: its tiles are what the schedule
   // computes per row of a pooling, and its loops are scheduled by hand
   // (WinogradSchedule.h). The unfused baseline stays the direct sum, layer by layer.
-  if (kind == ScheduleKind::Fused) {
-    options.winograd = winogradNodes(graph, target.natural_vector_size(Halide::Float(32)));
-    options.winogradRowOffset = winogradRowOffsets(graph);
+  // One plan gives both the nodes and their tiles' row offsets (winogradNodes is the
+  // nodes alone).
+  if (kind == ScheduleKind::Fused &&
+      target.natural_vector_size(Halide::Float(32)) >= kWinogradMinLanes) {
+    const FusionPlan plan = planFusion(graph);
+    options.winograd = plan.winograd;
+    options.winogradRowOffset = plan.winogradRowOffset;
   }
   return options;
 }

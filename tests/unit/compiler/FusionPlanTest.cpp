@@ -248,7 +248,7 @@ TEST_F(FusionPlanTest, WinogradSlidesUnderAConvolutionComputedPerRowOfAPooling) 
   EXPECT_EQ(plan_.winogradRowOffset[id("d3")], 0);
   EXPECT_FALSE(plan_.winograd[id("e3")]) << "a stride-2 reader asks for 4 new rows per row";
   EXPECT_FALSE(plan_.winograd[id("f3")]) << "a residual add in the group";
-  EXPECT_EQ(schedule::winogradRowOffsets(*graph_), plan_.winogradRowOffset);
+  EXPECT_EQ(schedule::planFusion(*graph_).winogradRowOffset, plan_.winogradRowOffset);
 }
 
 TEST_F(FusionPlanTest, WinogradOnlyForConvolutionsThatAdmitIt) {
