@@ -99,6 +99,10 @@ struct OpDef {
   /// A window layer (pooling) whose producer the fused schedule computes per tile of
   /// this layer's output, so the producer's full output is never stored.
   bool computesProducerPerTile = false;
+  /// A window layer (conv2d) that may be the host of its producers the same way, on the
+  /// fused schedule's stricter terms for convolutions (Fused.cpp's joinRegion: the
+  /// producer reads no other tensor and its recomputed rows stay few).
+  bool hostsProducerRows = false;
   /// An explicit padding layer: the fused schedule never materializes it; it becomes
   /// the boundary condition of whatever reads it.
   bool foldsIntoConsumer = false;

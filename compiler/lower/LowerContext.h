@@ -111,6 +111,12 @@ struct LowerContext {
   /// With `winograd`: the first row of its tiles modulo 2 (WinogradFuncs::rowOffset).
   int winogradRowOffset = 0;
   WinogradFuncs *winogradFuncs = nullptr;
+  /// This layer's constant padding reads the rows of its first operand unclamped
+  /// (LowerOptions::unclampedRows): the operand is computed per tile, only where read,
+  /// and this layer slides in the same host, where Halide 14 slides the operand too
+  /// only if the rows this layer reads are an affine function of the host's row loop,
+  /// which a clamped row is not.
+  bool unclampedRows = false;
 };
 
 /// The variables every lowered tensor is defined over.

@@ -113,6 +113,22 @@ Halide::Func withBoundary(const Halide::Func &source, ir::PadMode mode, float va
   return source;
 }
 
+Halide::Func withBoundary(const LowerContext &context, const LoweredTensor &source,
+                          ir::PadMode mode, float value) {
+  const int64_t width = source.shape[3], height = source.shape[2];
+  if (mode != ir::PadMode::Constant || !context.unclampedRows)
+    return withBoundary(source.func, mode, value, width, height);
+  // Columns clamped as constant_exterior does, rows read where asked.
+  const std::vector<Halide::Var> args = tensorArgs(4);
+  const Halide::Expr &x = args[0], &y = args[1];
+  Halide::Func extended(Halide::Internal::unique_name(source.func.name() + "_padded"));
+  const Halide::Expr inside = x >= 0 && x < i32(width) && y >= 0 && y < i32(height);
+  extended(args) = Halide::select(
+      inside, Halide::likely(source.func(Halide::clamp(x, 0, i32(width - 1)), y, args[2], args[3])),
+      value);
+  return extended;
+}
+
 int64_t convChannelBlock(int64_t outChannels, int64_t outWidth, int64_t groups,
                          int64_t weightBytes) {
   // Pixels blocks of two vectors across x would compute past the row's end.

@@ -24,6 +24,12 @@ std::vector<Halide::Var> tensorArgs(size_t rank);
 Halide::Func withBoundary(const Halide::Func &source, ir::PadMode mode, float value, int64_t width,
                           int64_t height);
 
+/// The same for `source` as a lowered tensor, read by the layer of `context`: a
+/// constant padding there reads the rows unclamped (LowerContext::unclampedRows says
+/// why).
+Halide::Func withBoundary(const LowerContext &context, const LoweredTensor &source,
+                          ir::PadMode mode, float value);
+
 /// The output channels a convolution's register block computes together, which is
 /// also how its prepared weights are grouped (each block's weights contiguous, the
 /// block's channels innermost): lowering lays the weights out by it and schedules block

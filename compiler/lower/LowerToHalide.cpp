@@ -81,7 +81,8 @@ public:
       : graph_(graph), folds_(options.foldBatchNorm ? passes::planBatchNormFolds(graph)
                                                     : std::vector<std::optional<NodeId>>(
                                                           graph.nodes.size())),
-        winograd_(options.winograd), winogradRowOffset_(options.winogradRowOffset) {}
+        winograd_(options.winograd), winogradRowOffset_(options.winogradRowOffset),
+        unclampedRows_(options.unclampedRows) {}
   LoweredNetwork run();
 
 private:
@@ -94,6 +95,7 @@ private:
   std::vector<std::optional<NodeId>> folds_;
   std::vector<bool> winograd_;
   std::vector<int> winogradRowOffset_;
+  std::vector<bool> unclampedRows_;
   LoweredNetwork network_;
   std::vector<size_t> firstWeight_; // index into network_.weights per node
   WeightPreparation preparation_;
@@ -172,6 +174,7 @@ void Lowerer::lowerNode(NodeId id) {
                      node.op->admitsWinograd(node, operandShapes(graph_, node));
   context.winogradRowOffset = id < winogradRowOffset_.size() ? winogradRowOffset_[id] : 0;
   context.winogradFuncs = &winograd;
+  context.unclampedRows = id < unclampedRows_.size() && unclampedRows_[id];
   for (NodeId other = 0; other < folds_.size(); ++other) {
     if (folds_[other] != id)
       continue;
@@ -191,7 +194,7 @@ LoweredNetwork Lowerer::run() {
   network_.foldedAway.assign(graph_.nodes.size(), false);
   for (size_t k = 0; k < graph_.inputs.size(); ++k)
     network_.nodeFuncs[graph_.inputs[k]] = {
-        network_.inputs[k], graph_.nodes[graph_.inputs[k]].shape, {}, {}, 0, {}};
+        network_.inputs[k], graph_.nodes[graph_.inputs[k]].shape, {}, {}, 0, {}, {}};
   for (NodeId id = 0; id < graph_.nodes.size(); ++id)
     if (!graph_.nodes[id].isInput())
       lowerNode(id);

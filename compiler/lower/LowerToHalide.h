@@ -61,6 +61,10 @@ struct LowerOptions {
   /// Per node computed by Winograd: the first row of its tiles modulo 2
   /// (WinogradFuncs::rowOffset). Empty: 0 everywhere.
   std::vector<int> winogradRowOffset;
+  /// Per node: its padding reads its first operand's rows unclamped
+  /// (LowerContext::unclampedRows; the fused schedule's FusionPlan::unclampedRows).
+  /// Empty: nowhere.
+  std::vector<bool> unclampedRows;
 };
 
 LoweredNetwork lowerToHalide(const ir::Graph &graph, const LowerOptions &options = {});

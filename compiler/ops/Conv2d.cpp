@@ -213,8 +213,7 @@ Halide::Func lowerConv2d(const lower::LowerContext &context) {
   const Halide::Var &x = lower::TensorVars::x(), &y = lower::TensorVars::y(),
                     &c = lower::TensorVars::c(), &n = lower::TensorVars::n();
   Halide::Func extended = attrs.padding.isZero() ? in.func
-                                                 : lower::withBoundary(in.func, attrs.padMode, 0.0f,
-                                                                       in.shape[3], in.shape[2]);
+                                                 : lower::withBoundary(context, in, attrs.padMode, 0.0f);
   // Every convolution reads a window input, 1x1 ones too: read directly, a 1x1
   // convolution's vectors across x round its reads up past a stored input's end
   // (SqueezeNet's 54-wide rows were read to 55); the copy's guarded vectors keep them
@@ -298,6 +297,7 @@ OpDef conv2d() {
   def.axisWindow = conv2dAxisWindow;
   def.lower = lowerConv2d;
   def.admitsWinograd = conv2dAdmitsWinograd;
+  def.hostsProducerRows = true;
   def.absorbsChannelAffine = true;
   return def;
 }

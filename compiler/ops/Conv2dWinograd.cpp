@@ -97,7 +97,11 @@ Halide::Func lowerConv2dWinograd(const lower::LowerContext &context, const ir::C
   // loop are loose (row 63 of a 34-row input); clamped, the rows this stage reads stay
   // inside its input even there.
   const Halide::Expr firstRow = -i32(attrs.padding.top), lastRow = i32(outHeight + 1) + firstRow;
-  auto tileRow = [&](int k) { return Halide::clamp(y0 + k, firstRow, lastRow); };
+  // Unless the schedule slides the input under this stage (LowerContext::unclampedRows).
+  const bool clampRows = !context.unclampedRows;
+  auto tileRow = [&](int k) {
+    return clampRows ? Halide::clamp(y0 + k, firstRow, lastRow) : y0 + k;
+  };
   w.inputTiles = Halide::Func(context.funcName + "_wino_in");
   w.inputTiles(tx, c, ex, ey, ty, n) =
       Halide::mux(ey, inputTransform(columns(tx, tileRow(0), c, n, ex), columns(tx, tileRow(1), c, n, ex),

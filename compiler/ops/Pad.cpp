@@ -74,8 +74,7 @@ Halide::Func lowerPad(const lower::LowerContext &context) {
   using lower::i32;
   const PadAttrs &attrs = std::get<PadAttrs>(context.node.attrs);
   const lower::LoweredTensor &in = context.inputs[0];
-  Halide::Func extended = lower::withBoundary(in.func, attrs.mode, static_cast<float>(attrs.value),
-                                              in.shape[3], in.shape[2]);
+  Halide::Func extended = lower::withBoundary(context, in, attrs.mode, static_cast<float>(attrs.value));
   const Halide::Var &x = lower::TensorVars::x(), &y = lower::TensorVars::y(),
                     &c = lower::TensorVars::c(), &n = lower::TensorVars::n();
   Halide::Func out = lower::newFunc(context);

@@ -25,6 +25,22 @@ namespace {
 /// thread, loaded machine) 4, 8 and 16 were within the noise of each other.
 constexpr int64_t kRowChunks = 8;
 
+/// The same for a convolution host: its producers are convolutions of the same rows,
+/// whose halo (two rows of a 3x3 one per chunk) is a larger share of each chunk than
+/// under a pooling of stride 2, so fewer, larger chunks: one per core on this machine's
+/// two (measured on resnet_stem, docs/benchmarks.md).
+constexpr int64_t kConvHostRowChunks = 2;
+
+/// Rows per parallel chunk of `host` (the group head's op; `tail` the stored node):
+/// even for a convolution, whose Winograd tiles are pairs of rows.
+int64_t hostRowsPerChunk(const Graph &graph, const OpDef &host, NodeId tail) {
+  const int64_t rows = graph.nodes[tail].shape[2];
+  if (host.computesProducerPerTile)
+    return std::max<int64_t>(1, (rows + kRowChunks - 1) / kRowChunks);
+  const int64_t chunk = (rows + kConvHostRowChunks - 1) / kConvHostRowChunks;
+  return std::max<int64_t>(2, chunk + chunk % 2);
+}
+
 /// The vertical window through which `reader` (a group head) reads its first operand.
 AxisWindow rowWindow(const Graph &graph, NodeId reader) {
   const Node &node = graph.nodes[reader];
@@ -45,13 +61,6 @@ bool wrapsAround(const Graph &graph, NodeId node) {
   return window.padMode == PadMode::Circular && (window.padBegin > 0 || window.padEnd > 0);
 }
 
-/// Whether `reader` reads rows that overlap from one output row to the next (a window
-/// taller than its stride): only then does sliding save work.
-bool readsOverlappingRows(const Graph &graph, NodeId reader) {
-  const AxisWindow window = rowWindow(graph, reader);
-  return windowRows(window) > window.stride;
-}
-
 int powerOfTwoAtLeast(int64_t n) {
   int power = 1;
   while (power < n)
@@ -59,37 +68,11 @@ int powerOfTwoAtLeast(int64_t n) {
   return power;
 }
 
-/// The rows of a sliding group that one host row reads, rounded up to a power of two:
-/// its storage is folded to that many rows. Halide 14 cannot bound the footprint itself
-/// (its automatic fold took 256 rows, more than the tensor), so the schedule says it;
-/// Halide checks the factor at run time and reports a too small one as an error.
-int slidingFoldRows(const Graph &graph, NodeId reader, bool readerIsHost, NodeId host) {
-  const AxisWindow readerWindow = rowWindow(graph, reader);
-  int64_t rows = windowRows(readerWindow);
-  if (!readerIsHost) // the reader computes the rows one host row reads
-    rows += (windowRows(rowWindow(graph, host)) - 1) * readerWindow.stride;
-  return powerOfTwoAtLeast(rows);
-}
-
-/// The placement of a group read by `reader` inside the chunks of a host. Sliding needs
-/// Halide to prove that the rows a reader needs move monotonically with the row loop,
-/// which Halide 14 cannot prove for the reads of a reader that itself slides (its rows
-/// then depend on whether the row is the chunk's first), so the second of two sliding
-/// levels is computed per chunk instead: its halo is recomputed once per chunk, not per
-/// row. A reader whose windows do not overlap (a 2x2 pooling of stride 2) leaves
-/// nothing to slide, and the rows it needs are computed per row.
-TilePlacement tilePlacement(const Graph &graph, NodeId reader, bool readerIsHost,
-                            TilePlacement readerPlacement) {
-  if (!readerIsHost && readerPlacement != TilePlacement::PerRow)
-    return TilePlacement::PerChunk;
-  return readsOverlappingRows(graph, reader) ? TilePlacement::Sliding : TilePlacement::PerRow;
-}
-
 class Planner {
 public:
   Planner(const Graph &graph, const std::vector<bool> &foldedAway)
       : graph_(graph), foldedAway_(foldedAway), users_(graph.users()),
-        isOutput_(graph.nodes.size()), isHost_(graph.nodes.size()) {
+        isOutput_(graph.nodes.size()) {
     for (NodeId id : graph.outputs)
       isOutput_[id] = true;
     plan_.groupOf.resize(graph.nodes.size());
@@ -107,13 +90,8 @@ public:
     for (NodeId id = 0; id < graph_.nodes.size(); ++id)
       if (!graph_.nodes[id].isInput())
         place(id);
-    for (NodeId id = 0; id < graph_.nodes.size(); ++id)
-      if (plan_.groupOf[id] == id && weightsFitCache(id)) {
-        plan_.computedPerTileOf[id] = tileConsumer(plan_.tailOf[id]);
-        plan_.tileReaderOf[id] = plan_.computedPerTileOf[id];
-      }
-    storeHosts();
-    tileProducerChains();
+    assignRegions();
+    markUnboundedRows();
     placeInTiles();
     chooseWinograd();
     return plan_;
@@ -172,76 +150,326 @@ private:
     return 4 * nodeParameters(graph_, graph_.nodes[head]) <= lower::kCachedWeightBytes;
   }
 
-  /// The pooling group that reads `tail` (through inlined layers only), if the tail
-  /// can be computed per tile of it.
-  std::optional<NodeId> tileConsumer(NodeId tail) const {
-    NodeId current = tail;
-    while (users_[current].size() == 1 && !isOutput_[current]) {
-      NodeId user = users_[current][0];
-      if (wrapsAround(graph_, user))
+  /// The rows of a group computed per tile that one iteration h of its host's row loop
+  /// reads: stride * h + first .. stride * h + last (the host's own: its rows per
+  /// iteration, hostStep).
+  struct RowSpan {
+    int64_t stride = 1, first = 0, last = 0;
+    int64_t rows() const { return last - first + 1; }
+  };
+
+  /// One read of a tensor by a group: the group and the window it reads through (for
+  /// a pointwise member, one row), with the rows moved by the pads in between.
+  struct Read {
+    NodeId group;
+    AxisWindow window;
+    int64_t shift = 0;
+  };
+
+  /// Groups computed per tile, consumers first (walking backwards): each joins the
+  /// region (host and the groups computed per tile of it) that all its readers belong
+  /// to, if it may (joinRegion); otherwise it is stored, and may host groups itself.
+  void assignRegions() {
+    span_.assign(graph_.nodes.size(), RowSpan{});
+    depth_.assign(graph_.nodes.size(), 0);
+    for (NodeId head = graph_.nodes.size(); head-- > 0;)
+      if (plan_.groupOf[head] == head && !graph_.nodes[head].isInput())
+        joinRegion(head);
+  }
+
+  /// Joins `head`'s group to its readers' region where: its weights stay in cache
+  /// (weightsFitCache); every reader is in one region, whose host is a pooling or a
+  /// convolution whose windows overlap from row to row (OpDef::computesProducerPerTile,
+  /// hostsProducerRows); and, beyond the joins a pooling host always had (one reader, at
+  /// most kMaxPlainDepth levels), the group reads no other tensor (readsOneTensor: its
+  /// rows may then be computed past the tensor's ends, and a stored tensor it read
+  /// would be live all the while anyway, as ResNet's residual operands) and the rows a
+  /// chunk recomputes stay under kMaxRecomputedRows of the group's.
+  void joinRegion(NodeId head) {
+    const NodeId tail = plan_.tailOf[head];
+    if (graph_.nodes[tail].shape.size() != 4 || !weightsFitCache(head))
+      return;
+    std::optional<std::vector<Read>> reads = readsOf(tail);
+    if (!reads || reads->empty())
+      return;
+    std::optional<NodeId> host;
+    int depth = 0;
+    for (const Read &read : *reads) {
+      const NodeId root = plan_.computedPerTileOf[read.group].value_or(read.group);
+      if (host && *host != root)
+        return;
+      host = root;
+      depth = std::max(depth, depth_[read.group] + 1);
+    }
+    const OpDef &hostOp = *graph_.nodes[*host].op;
+    const AxisWindow hostWindow = rowWindow(graph_, *host);
+    if (graph_.nodes[plan_.tailOf[*host]].shape.size() != 4 ||
+        (!hostOp.computesProducerPerTile &&
+         !(hostOp.hostsProducerRows && windowRows(hostWindow) > hostWindow.stride)) ||
+        depth > kMaxRegionDepth)
+      return;
+    // A pooling with a producer of its own to host stays a host under a pooling (its
+    // producer would be a level too deep to slide there, as before convolution hosts).
+    if (hostOp.computesProducerPerTile && graph_.nodes[head].op->computesProducerPerTile &&
+        hostsAProducer(head))
+      return;
+    const bool asBefore =
+        hostOp.computesProducerPerTile && reads->size() == 1 && depth <= kMaxPlainDepth;
+    if (!asBefore && !readsOneTensor(head))
+      return;
+    std::optional<RowSpan> span = spanOf(*reads, *host);
+    if (!span || (!asBefore && recomputedShare(*span, *host) > kMaxRecomputedRows))
+      return;
+    plan_.computedPerTileOf[head] = host;
+    plan_.tileReaderOf[head] = primaryReader(*reads, *host);
+    span_[head] = *span;
+    depth_[head] = depth;
+  }
+
+  /// Whether the group that makes `head`'s first operand (through inlined layers) is
+  /// read by `head` alone, and so could be computed per tile of it.
+  bool hostsAProducer(NodeId head) const {
+    NodeId current = graph_.nodes[head].operands[0];
+    while (plan_.inlined[current] && !graph_.nodes[current].operands.empty())
+      current = graph_.nodes[current].operands[0];
+    std::optional<NodeId> producer = plan_.groupOf[current];
+    if (!producer || graph_.nodes[*producer].isInput() || plan_.tailOf[*producer] != current)
+      return false;
+    std::optional<std::vector<Read>> reads = readsOf(current);
+    return reads && !reads->empty() &&
+           std::all_of(reads->begin(), reads->end(),
+                       [&](const Read &read) { return read.group == head; });
+  }
+
+  /// The reader that names the group's place (--explain-schedule, the Winograd rules):
+  /// a reader other than the host if there is one.
+  static NodeId primaryReader(const std::vector<Read> &reads, NodeId host) {
+    for (const Read &read : reads)
+      if (read.group != host)
+        return read.group;
+    return host;
+  }
+
+  /// Every read of `tail`, following inlined layers (pads, which move the rows, and
+  /// pointwise layers); none if the tail is an output, a read wraps around (circular
+  /// padding needs the whole tensor), or a layer other than a group's head window or
+  /// a pointwise layer reads it.
+  std::optional<std::vector<Read>> readsOf(NodeId tail) const {
+    std::vector<Read> reads;
+    std::vector<std::pair<NodeId, int64_t>> pending = {{tail, 0}};
+    while (!pending.empty()) {
+      const auto [current, shift] = pending.back();
+      pending.pop_back();
+      if (isOutput_[current])
         return std::nullopt;
-      if (plan_.inlined[user]) {
-        current = user;
-        continue;
+      for (NodeId user : users_[current]) {
+        const Node &node = graph_.nodes[user];
+        if (wrapsAround(graph_, user) || node.shape.size() != 4)
+          return std::nullopt;
+        const bool firstOperand = node.operands[0] == current;
+        if (plan_.inlined[user]) {
+          if (!node.op->pointwise && !node.op->foldsIntoConsumer)
+            return std::nullopt;
+          pending.push_back({user, shift + (node.op->pointwise ? 0 : rowWindow(graph_, user).padBegin)});
+          continue;
+        }
+        const NodeId group = *plan_.groupOf[user];
+        if (node.op->pointwise)
+          reads.push_back({group, AxisWindow{}, shift});
+        else if (user == group && firstOperand && node.op->axisWindow)
+          reads.push_back({group, rowWindow(graph_, user), shift});
+        else
+          return std::nullopt;
       }
-      if (graph_.nodes[tail].shape.size() == 4 && plan_.groupOf[user] == user &&
-          graph_.nodes[user].op->computesProducerPerTile)
-        return user;
-      return std::nullopt;
     }
-    return std::nullopt;
+    return reads;
   }
 
-  /// A host is stored: its chunks are the loops its producers are computed in, so it is
-  /// not itself computed per tile of another host (a pooling reading a pooling).
-  void storeHosts() {
-    for (NodeId head = 0; head < graph_.nodes.size(); ++head)
-      if (plan_.computedPerTileOf[head])
-        isHost_[*plan_.computedPerTileOf[head]] = true;
-    for (NodeId head = 0; head < graph_.nodes.size(); ++head)
-      if (isHost_[head]) {
-        plan_.computedPerTileOf[head].reset();
-        plan_.tileReaderOf[head].reset();
+  /// The rows one iteration of `host`'s row loop computes: a pair for a Winograd
+  /// convolution (a row of tiles), else one.
+  int64_t hostStep(NodeId host) const { return admitsWinograd(host) ? 2 : 1; }
+
+  RowSpan spanOfGroup(NodeId group, NodeId host) const {
+    if (group != host)
+      return span_[group];
+    return RowSpan{hostStep(host), 0, hostStep(host) - 1};
+  }
+
+  /// The union of the rows the reads ask for per host iteration; none if they move at
+  /// different rates.
+  std::optional<RowSpan> spanOf(const std::vector<Read> &reads, NodeId host) const {
+    std::optional<RowSpan> span;
+    for (const Read &read : reads) {
+      const RowSpan reader = spanOfGroup(read.group, host);
+      const AxisWindow &w = read.window;
+      const RowSpan rows{reader.stride * w.stride,
+                         reader.first * w.stride - w.padBegin - read.shift,
+                         reader.last * w.stride - w.padBegin + windowRows(w) - 1 - read.shift};
+      if (span && span->stride != rows.stride)
+        return std::nullopt;
+      span = span ? RowSpan{rows.stride, std::min(span->first, rows.first),
+                            std::max(span->last, rows.last)}
+                  : rows;
+    }
+    return span;
+  }
+
+  /// The share of a group's rows that each chunk of the host computes a second time
+  /// (its first iteration's rows beyond one iteration's worth: the halo).
+  double recomputedShare(const RowSpan &span, NodeId host) const {
+    const int64_t iterations =
+        (hostRowsPerChunk(graph_, *graph_.nodes[host].op, plan_.tailOf[host]) +
+         hostStep(host) - 1) /
+        hostStep(host);
+    const int64_t extra = std::max<int64_t>(0, span.rows() - span.stride);
+    return static_cast<double>(extra) / static_cast<double>(iterations * span.stride);
+  }
+
+  /// Whether `head` is a convolution the fused schedule would compute by Winograd's
+  /// algorithm if it were stored.
+  bool admitsWinograd(NodeId head) const {
+    const Node &node = graph_.nodes[head];
+    return !node.isInput() && node.op->admitsWinograd &&
+           node.op->admitsWinograd(node, operandShapes(graph_, node)) &&
+           winogradWeightsFit(4 * nodeParameters(graph_, node));
+  }
+
+  /// The placement of a group inside the chunks of its host. Sliding needs Halide to
+  /// prove that the rows its readers need move monotonically with the row loop. Under
+  /// a reader that itself slides, Halide 14 proves it only if the rows are an affine
+  /// function of the loop, which a clamp (a boundary's) is not: the group must be
+  /// unboundedRows and read through constant padding only. Otherwise it is computed
+  /// per chunk (and so is whatever is computed per tile of it): its halo is recomputed
+  /// once per chunk, not per row (sliding through a clamp computed more than that).
+  /// Rows that do not overlap from one host iteration to the next (under a 2x2 pooling
+  /// of stride 2) leave nothing to slide, and are computed per row.
+  TilePlacement tilePlacement(NodeId head, NodeId host) const {
+    for (NodeId reader : readerGroups(head)) {
+      if (reader == host)
+        continue;
+      if (plan_.placement[reader] == TilePlacement::PerChunk ||
+          (plan_.placement[reader] == TilePlacement::Sliding &&
+           !readsRowsUnclamped(plan_.tailOf[head])))
+        return TilePlacement::PerChunk;
+    }
+    return span_[head].rows() > span_[head].stride ? TilePlacement::Sliding
+                                                   : TilePlacement::PerRow;
+  }
+
+  /// The groups that read `head`'s group.
+  std::vector<NodeId> readerGroups(NodeId head) const {
+    std::vector<NodeId> groups;
+    if (std::optional<std::vector<Read>> reads = readsOf(plan_.tailOf[head]))
+      for (const Read &read : *reads)
+        if (std::find(groups.begin(), groups.end(), read.group) == groups.end())
+          groups.push_back(read.group);
+    return groups;
+  }
+
+  /// Whether `tail` may be read at rows that are an affine function of its readers':
+  /// it is unboundedRows and no window reading it (through inlined layers) pads but by
+  /// a constant.
+  bool readsRowsUnclamped(NodeId tail) const {
+    if (!plan_.unboundedRows[tail])
+      return false;
+    std::vector<NodeId> pending = {tail};
+    while (!pending.empty()) {
+      const NodeId current = pending.back();
+      pending.pop_back();
+      for (NodeId user : users_[current]) {
+        const AxisWindow window = rowWindow(graph_, user);
+        if (window.padMode != PadMode::Constant && (window.padBegin > 0 || window.padEnd > 0))
+          return false;
+        if (plan_.inlined[user])
+          pending.push_back(user);
       }
+    }
+    return true;
   }
 
-  /// A group whose only reader is computed per tile of a host is computed per tile of
-  /// that host too, so a convolution feeding a convolution feeding a pooling is never
-  /// stored whole either (VGG's conv1_1, 12.8 MB at 224x224); placeInTiles decides
-  /// where in the host's chunks. Up to kMaxTiledDepth groups per host: below two levels
-  /// Halide 14 slides neither, so every further level would be computed per chunk with
-  /// its halo growing. Consumers come after producers, so walking backwards sees a
-  /// reader's decision first.
-  void tileProducerChains() {
-    std::vector<int> depth(graph_.nodes.size(), 0);
-    for (NodeId head = 0; head < graph_.nodes.size(); ++head)
-      if (plan_.computedPerTileOf[head])
-        depth[head] = 1;
-    for (NodeId head = graph_.nodes.size(); head-- > 0;) {
-      if (plan_.groupOf[head] != head || plan_.computedPerTileOf[head] || isHost_[head] ||
-          !weightsFitCache(head))
+  /// FusionPlan::unboundedRows, in graph order (operands first).
+  void markUnboundedRows() {
+    plan_.unboundedRows.assign(graph_.nodes.size(), false);
+    std::vector<bool> inTiles(graph_.nodes.size(), false);
+    for (NodeId id = 0; id < graph_.nodes.size(); ++id) {
+      const Node &node = graph_.nodes[id];
+      if (node.isInput())
         continue;
-      std::optional<NodeId> reader = soleReaderGroup(plan_.tailOf[head]);
-      if (!reader || !plan_.computedPerTileOf[*reader] || depth[*reader] >= kMaxTiledDepth)
+      if (std::optional<NodeId> head = plan_.groupOf[id])
+        inTiles[id] = plan_.computedPerTileOf[*head].has_value();
+      else if (plan_.inlined[id])
+        inTiles[id] = std::all_of(node.operands.begin(), node.operands.end(),
+                                  [&](NodeId operand) { return inTiles[operand]; });
+      if (!inTiles[id] || node.shape.size() != 4)
         continue;
-      plan_.computedPerTileOf[head] = plan_.computedPerTileOf[*reader];
-      plan_.tileReaderOf[head] = *reader;
-      depth[head] = depth[*reader] + 1;
+      bool safe = true;
+      for (size_t k = 0; k < node.operands.size(); ++k)
+        safe = safe && (plan_.unboundedRows[node.operands[k]] || (k == 0 && padsFirstOperand(id)));
+      plan_.unboundedRows[id] = safe;
     }
   }
 
-  /// Where each group computed per tile goes in its host's loops; readers first (they
-  /// come after what they read, so walk backwards).
+  /// Whether `id` reads its first operand through padding (a boundary that clamps the
+  /// rows it reads of a tensor defined on its extent only).
+  bool padsFirstOperand(NodeId id) const {
+    const Node &node = graph_.nodes[id];
+    if (!node.op->axisWindow || graph_.nodes[node.operands[0]].shape.size() != 4)
+      return false;
+    const std::vector<Shape> shapes = operandShapes(graph_, node);
+    for (SpatialAxis axis : {SpatialAxis::Height, SpatialAxis::Width}) {
+      const AxisWindow window = node.op->axisWindow(node, shapes, 0, axis);
+      if (window.padBegin > 0 || window.padEnd > 0)
+        return true;
+    }
+    return false;
+  }
+
+  /// Where each group computed per tile goes in its host's loops, and for a sliding
+  /// one the rows its storage is folded to (all the rows one host iteration reads,
+  /// rounded up to a power of two: Halide 14 cannot bound the footprint itself, its
+  /// automatic fold took 256 rows, more than the tensor; it checks the factor at run
+  /// time and reports a too small one as an error); readers first (they come after
+  /// what they read, so walk backwards).
   void placeInTiles() {
+    plan_.unclampedRows.assign(graph_.nodes.size(), false);
     for (NodeId head = graph_.nodes.size(); head-- > 0;) {
       std::optional<NodeId> host = plan_.computedPerTileOf[head];
       if (plan_.groupOf[head] != head || !host)
         continue;
-      const NodeId reader = *plan_.tileReaderOf[head];
-      plan_.placement[head] =
-          tilePlacement(graph_, reader, reader == *host, plan_.placement[reader]);
-      if (plan_.placement[head] == TilePlacement::Sliding)
-        plan_.foldRows[head] = slidingFoldRows(graph_, reader, reader == *host, *host);
+      plan_.placement[head] = tilePlacement(head, *host);
+      if (plan_.placement[head] != TilePlacement::Sliding)
+        continue;
+      plan_.foldRows[head] = foldFor(span_[head].rows(), *host);
+      for (NodeId reader : readerGroups(head))
+        if (reader != *host && plan_.placement[reader] == TilePlacement::Sliding)
+          markUnclampedReads(plan_.tailOf[head], reader);
+    }
+    // A host's read of a sliding group under which another slides: the rows of the
+    // group below follow the group's, which must then follow the host's loop affinely
+    // too (a clamp there left ResNet's pool1 and stem computed whole per row of tiles).
+    for (NodeId head = 0; head < graph_.nodes.size(); ++head) {
+      std::optional<NodeId> host = plan_.computedPerTileOf[head];
+      if (plan_.groupOf[head] == head && host &&
+          plan_.placement[head] == TilePlacement::Sliding && slidesProducers(head) &&
+          readsRowsUnclamped(plan_.tailOf[head]))
+        markUnclampedReads(plan_.tailOf[head], *host);
+    }
+  }
+
+  /// FusionPlan::unclampedRows on the way from `tail` to the group `reader`.
+  void markUnclampedReads(NodeId tail, NodeId reader) {
+    std::vector<NodeId> pending = {tail};
+    while (!pending.empty()) {
+      const NodeId current = pending.back();
+      pending.pop_back();
+      for (NodeId user : users_[current]) {
+        if (plan_.inlined[user]) {
+          plan_.unclampedRows[user] = true;
+          pending.push_back(user);
+        } else if (user == reader) {
+          plan_.unclampedRows[user] = true;
+        }
+      }
     }
   }
 
@@ -259,18 +487,19 @@ private:
   /// reads all the transformed weights, so they must be few enough
   /// (kWinogradMaxWeightBytes: not VGG-16's and ResNet-18's 512-channel layers).
   void chooseWinograd() {
+    // Stored groups first: a host's choice sets its members' rows per iteration.
+    for (NodeId head = 0; head < graph_.nodes.size(); ++head)
+      if (plan_.groupOf[head] == head && !plan_.computedPerTileOf[head])
+        plan_.winograd[head] = admitsWinograd(head);
     for (NodeId head = 0; head < graph_.nodes.size(); ++head) {
-      const Node &node = graph_.nodes[head];
-      if (plan_.groupOf[head] != head || node.isInput() || !node.op->admitsWinograd ||
-          !node.op->admitsWinograd(node, operandShapes(graph_, node)) ||
-          !winogradWeightsFit(4 * nodeParameters(graph_, node)))
-        continue;
       std::optional<NodeId> host = plan_.computedPerTileOf[head];
-      if (!host) {
-        plan_.winograd[head] = true;
+      if (plan_.groupOf[head] != head || !host || !admitsWinograd(head))
+        continue;
+      const TilePlacement placement = plan_.placement[head];
+      if (plan_.winograd[*host]) {
+        chooseWinogradUnderWinograd(head);
         continue;
       }
-      const TilePlacement placement = plan_.placement[head];
       const NodeId reader = *plan_.tileReaderOf[head];
       if (reader != *host) {
         std::optional<int> offset = pairsSlidUnderReader(head, reader, *host);
@@ -285,6 +514,44 @@ private:
       if (plan_.winograd[head] && plan_.placement[head] == TilePlacement::Sliding)
         plan_.foldRows[head] = powerOfTwoAtLeast(windowRows(rowWindow(graph_, *host)) + 1);
     }
+  }
+
+  /// A group computed per tile of a Winograd host (which computes a pair of rows per
+  /// iteration): Winograd too where each iteration asks it for one new pair, from rows
+  /// of one parity (ResNet's b1_conv1 under b1_conv2: host rows 2h, 2h + 1 read rows
+  /// 2h - 1 .. 2h + 2, new each time 2h + 1, 2h + 2: tiles from odd rows), and it reads
+  /// no other tensor (readsOneTensor: aligned, its first rows are read past the
+  /// tensor's top).
+  void chooseWinogradUnderWinograd(NodeId head) {
+    const RowSpan &span = span_[head];
+    const TilePlacement placement = plan_.placement[head];
+    if (span.stride != 2 || placement == TilePlacement::PerChunk || !readsOneTensor(head))
+      return;
+    plan_.winograd[head] = true;
+    plan_.winogradRowOffset[head] = static_cast<int>(((span.last + 1) % 2 + 2) % 2);
+    if (placement == TilePlacement::Sliding)
+      plan_.foldRows[head] = foldFor(span.rows() + 1, *plan_.computedPerTileOf[head]);
+  }
+
+  /// The rows a sliding group's storage is folded to, for `rows` read per host
+  /// iteration: a power of two under a pooling (the row index is then a mask), exactly
+  /// `rows` under a convolution, whose regions are deeper and whose folded rows are
+  /// most of its peak memory (ResNet's stem: 13 rows of 112 x 64 floats, not 16).
+  int foldFor(int64_t rows, NodeId host) const {
+    return graph_.nodes[host].op->computesProducerPerTile ? powerOfTwoAtLeast(rows)
+                                                          : static_cast<int>(rows);
+  }
+
+  /// Whether a group slides under `head`'s.
+  bool slidesProducers(NodeId head) const {
+    for (NodeId other = 0; other < head; ++other)
+      if (plan_.groupOf[other] == other && plan_.computedPerTileOf[other] &&
+          plan_.placement[other] == TilePlacement::Sliding) {
+        const std::vector<NodeId> readers = readerGroups(other);
+        if (std::find(readers.begin(), readers.end(), head) != readers.end())
+          return true;
+      }
+    return false;
   }
 
   /// Whether the group of `head` reads no tensor but the head's input (no residual
@@ -372,25 +639,35 @@ private:
     return std::nullopt;
   }
 
-  static constexpr int kMaxTiledDepth = 2;
+  /// Levels of groups below a pooling host that join its region on the terms the
+  /// fused schedule had before convolution hosts (one reader, other tensors read too).
+  static constexpr int kMaxPlainDepth = 2;
+  /// Levels of groups below any host.
+  static constexpr int kMaxRegionDepth = 4;
+  /// The most of a group's rows its host's chunks may compute twice (joinRegion). A
+  /// fifth: ResNet's stem and first block under b1_conv2 in 2 chunks recompute 16% of
+  /// the stem's rows and 7% of b1_conv1's, and then never store either (VGG's pool1,
+  /// which would recompute 29% of conv1_2 under pool2, stays stored).
+  static constexpr double kMaxRecomputedRows = 0.2;
 
   const Graph &graph_;
   const std::vector<bool> &foldedAway_;
   std::vector<std::vector<NodeId>> users_;
   std::vector<bool> isOutput_;
-  std::vector<bool> isHost_;
+  std::vector<RowSpan> span_; // per group computed per tile (assignRegions)
+  std::vector<int> depth_;    // levels below the host, per group computed per tile
   FusionPlan plan_;
 };
 
-/// Output rows per parallel chunk of each host: the host's rows in kRowChunks chunks.
+/// Output rows per parallel chunk of each host (hostRowsPerChunk).
 std::vector<int> hostRowsPerTile(const Graph &graph, const FusionPlan &plan) {
   std::vector<int> rows(graph.nodes.size(), 0);
   for (NodeId head = 0; head < graph.nodes.size(); ++head) {
     std::optional<NodeId> host = plan.computedPerTileOf[head];
     if (plan.groupOf[head] != head || !host)
       continue;
-    const int64_t hostRows = graph.nodes[plan.tailOf[*host]].shape[2];
-    rows[*host] = static_cast<int>(std::max<int64_t>(1, (hostRows + kRowChunks - 1) / kRowChunks));
+    rows[*host] = static_cast<int>(
+        hostRowsPerChunk(graph, *graph.nodes[*host].op, plan.tailOf[*host]));
   }
   return rows;
 }

@@ -48,6 +48,16 @@ struct FusionPlan {
   /// and 2t + offset + 1). 1 where a sliding reader asks for pairs that start on odd rows
   /// (seed_pad's c3, read by c4 through a pad of 1).
   std::vector<int> winogradRowOffset;
+  /// Per node: computed per tile of a host (a member of a group computed per tile, or
+  /// inlined into one) and safe to evaluate at any row, because every tensor it reads
+  /// that is not itself such a node is read through padding, which clamps the rows
+  /// (LoweredTensor::unboundedRows). Padding reads such a node's rows unclamped, so a
+  /// producer sliding under a reader that itself slides moves with the host's row loop.
+  std::vector<bool> unboundedRows;
+  /// Per node: its padding reads its first operand's rows unclamped (LowerContext::
+  /// unclampedRows): the nodes between an unboundedRows group and a sliding group
+  /// (not the host) that reads it, the reader's head included.
+  std::vector<bool> unclampedRows;
 };
 
 /// The fusion decisions, from the graph and the OpDefs' scheduling flags alone.

@@ -27,6 +27,8 @@ lower::LowerOptions lowerOptionsFor(const ir::Graph &graph, ScheduleKind kind,
     options.winograd = plan.winograd;
     options.winogradRowOffset = plan.winogradRowOffset;
   }
+  if (kind == ScheduleKind::Fused)
+    options.unclampedRows = planFusion(graph).unclampedRows;
   return options;
 }
 

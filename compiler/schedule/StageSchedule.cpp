@@ -378,9 +378,10 @@ TileLoops scheduleStoredStage(const StageFuncs &stage, const ir::Shape &shape,
   }
   const Halide::Var &y = TensorVars::y(), &n = TensorVars::n();
   if (stage.winograd && stage.winograd->defined()) {
-    scheduleWinogradStage(stage, shape, static_cast<int>(lower::kChannelVectorBlock),
-                          /*parallel=*/true, description);
-    // Only a pooling hosts other stages (FusionPlan), never a convolution.
+    const int lanes = static_cast<int>(lower::kChannelVectorBlock);
+    if (tiling.rowsPerTile > 0)
+      return scheduleWinogradHost(stage, shape, lanes, tiling.rowsPerTile, description);
+    scheduleWinogradStage(stage, shape, lanes, /*parallel=*/true, description);
     return {Halide::LoopLevel::root(), Halide::LoopLevel::root()};
   }
   if (wideChannelVectors(shape, tiling)) {

@@ -60,8 +60,26 @@ bool winogradWeightsFit(int64_t weightBytes) {
   return weightBytes / 9 * 16 <= kWinogradMaxWeightBytes;
 }
 
+namespace {
+void scheduleWinograd(const StageFuncs &stage, const ir::Shape &shape, int lanes, bool parallel,
+                      int chunkRows, std::string *description);
+const Halide::Var kChunkW("yc_w"), kTileRowW("yo_w");
+} // namespace
+
 void scheduleWinogradStage(const StageFuncs &stage, const ir::Shape &shape, int lanes,
                            bool parallel, std::string *description) {
+  scheduleWinograd(stage, shape, lanes, parallel, 0, description);
+}
+
+TileLoops scheduleWinogradHost(const StageFuncs &stage, const ir::Shape &shape, int lanes,
+                               int chunkRows, std::string *description) {
+  scheduleWinograd(stage, shape, lanes, true, chunkRows, description);
+  return {Halide::LoopLevel(stage.stored, kChunkW), Halide::LoopLevel(stage.stored, kTileRowW)};
+}
+
+namespace {
+void scheduleWinograd(const StageFuncs &stage, const ir::Shape &shape, int lanes, bool parallel,
+                      int chunkRows, std::string *description) {
   // Vectors run across output channels (whole vectors: OpDef::admitsWinograd), except
   // in the copy-out and the input transform, which run across pixels and tiles: there
   // a row narrower than a vector takes the widest power of two that fits (rows of 2
@@ -83,8 +101,8 @@ void scheduleWinogradStage(const StageFuncs &stage, const ir::Shape &shape, int 
   // `lanes` pixels by `lanes` channels copied out of the channels-innermost output
   // transform through register transposes, as StageSchedule's transposeOut.
   Halide::Func func = stage.stored;
-  const Halide::Var yo("yo_w"), yi("yi_w"), xb("xb_w"), xr("xr_w"), xt("xt_w"), xl("xl_w"),
-      ct("ct_w"), cl("cl_w");
+  const Halide::Var &yo = kTileRowW, yi("yi_w"), xb("xb_w"), xr("xr_w"), xt("xt_w"),
+                    xl("xl_w"), ct("ct_w"), cl("cl_w"), yr("yr_w");
   // A stored stage starts at row 0. Inside a host, aligning makes each computed
   // region whole pairs from a row of the tiles' parity (w.rowOffset), so the tiles'
   // rows never straddle a call; FusionPlan places Winograd only where each host row
@@ -93,14 +111,21 @@ void scheduleWinogradStage(const StageFuncs &stage, const ir::Shape &shape, int 
   // (guarded, not shifted up: a 1-row output has no row above).
   if (!parallel)
     func.align_bounds(y, 2, w.rowOffset);
-  func.split(y, yo, yi, 2, Halide::TailStrategy::GuardWithIf)
+  // A host's chunks: even, so each chunk's tile rows start on an even row as the
+  // stored stage's do.
+  const Halide::Var &pairs = chunkRows > 0 ? yr : y;
+  if (chunkRows > 0)
+    func.split(y, kChunkW, yr, chunkRows, Halide::TailStrategy::GuardWithIf);
+  func.split(pairs, yo, yi, 2, Halide::TailStrategy::GuardWithIf)
       .split(x, xb, xr, static_cast<int>(pixels))
       .split(xr, xt, xl, pixelLanes)
       .split(c, ct, cl, lanes)
       .vectorize(xl)
       .unroll(cl)
       .reorder(xl, cl, xt, ct, yi, xb, yo, n);
-  if (parallel)
+  if (chunkRows > 0)
+    func.reorder(xl, cl, xt, ct, yi, xb, yo, kChunkW, n).parallel(kChunkW);
+  else if (parallel)
     func.parallel(yo);
   Halide::Func(stage.accumulator)
       .in()
@@ -147,7 +172,11 @@ void scheduleWinogradStage(const StageFuncs &stage, const ir::Shape &shape, int 
     windowInput.compute_at(func, xb).vectorize(x, pixelLanes, Halide::TailStrategy::GuardWithIf);
 
   if (description)
-    *description = std::string(parallel ? "rows of tiles in parallel, " : "") +
+    *description = std::string(chunkRows > 0 ? std::to_string(chunkRows) +
+                                                   "-row chunks in parallel, a row of tiles "
+                                                   "at a time, "
+                               : parallel ? "rows of tiles in parallel, "
+                                          : "") +
                    "Winograd F(2x2, 3x3): per input channel 16 multiplies for 2x2 outputs "
                    "instead of 36, over 4x4 input tiles" +
                    (pixels < width ? " in blocks of " + std::to_string(pixels) + " pixels" : "") +
@@ -155,5 +184,7 @@ void scheduleWinogradStage(const StageFuncs &stage, const ir::Shape &shape, int 
                    ", products in register blocks of " + std::to_string(block.tiles) + " tiles x " +
                    std::to_string(block.vectors * lanes) + " channels";
 }
+
+} // namespace
 
 } // namespace cnnc::schedule

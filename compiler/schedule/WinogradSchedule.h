@@ -33,4 +33,11 @@ bool winogradWeightsFit(int64_t weightBytes);
 void scheduleWinogradStage(const StageFuncs &stage, const ir::Shape &shape, int lanes,
                            bool parallel, std::string *description);
 
+/// A stored Winograd stage that hosts producers (FusionPlan::computedPerTileOf): its
+/// rows in parallel chunks of `chunkRows` (even), each run one tile row (a pair of
+/// output rows) at a time. Returns where the producers go: stored per chunk, computed
+/// per tile row.
+TileLoops scheduleWinogradHost(const StageFuncs &stage, const ir::Shape &shape, int lanes,
+                               int chunkRows, std::string *description);
+
 } // namespace cnnc::schedule

@@ -536,6 +536,53 @@ case("conv2d_pointwise_after_ceil_pool_54_wide",
      [Input("x", [1, 16, 9, 109])],
      [Layer("m", "max_pool2d", "x", kernel_size=3, stride=2, ceil_mode=True),
       Layer("c", "conv2d", "m", out_channels=16, kernel_size=1), Layer("r", "relu", "c")], ["r"])
+# Convolution hosts (schedule/Fused.cpp joinRegion): rows tall enough that a 3x3
+# producer's halo is under a fifth of a chunk's rows.
+case("conv_host_winograd_block",
+     "ResNet block, 30 rows: b1 slides under c2 (Winograd pairs, tiles from odd rows, 2 chunks)",
+     [Input("x", [1, 16, 30, 10])],
+     [Layer("c1", "conv2d", "x", out_channels=16, kernel_size=3, padding=1, bias=False),
+      Layer("b1", "batch_norm", "c1"), Layer("r1", "relu", "b1"),
+      Layer("c2", "conv2d", "r1", out_channels=16, kernel_size=3, padding=1, bias=False),
+      Layer("b2", "batch_norm", "c2"), Layer("a", "add", "b2", "x"),
+      Layer("r2", "relu", "a")], ["r2"])
+case("conv_host_winograd_odd_height",
+     "conv under a Winograd conv host of 29 rows: the last chunk ends in a single row",
+     [Input("x", [1, 16, 29, 6])],
+     [Layer("c1", "conv2d", "x", out_channels=16, kernel_size=3, padding=1),
+      Layer("r1", "relu", "c1"),
+      Layer("c2", "conv2d", "r1", out_channels=32, kernel_size=3, padding=1)], ["c2"])
+case("conv_host_direct", "8-channel convs (direct): c1 slides a row per row of c2's chunks",
+     [Input("x", [1, 8, 40, 10])],
+     [Layer("c1", "conv2d", "x", out_channels=8, kernel_size=3, padding=1),
+      Layer("r1", "relu", "c1"),
+      Layer("c2", "conv2d", "r1", out_channels=8, kernel_size=3, padding=1)], ["c2"])
+case("conv_host_strided", "a 3x3 stride-2 conv hosts a 3x3 conv: five rows per row",
+     [Input("x", [1, 8, 80, 8])],
+     [Layer("c1", "conv2d", "x", out_channels=8, kernel_size=3, padding=1),
+      Layer("r1", "relu", "c1"),
+      Layer("c2", "conv2d", "r1", out_channels=8, kernel_size=3, stride=2, padding=1)], ["c2"])
+case("conv_host_resnet_stem_region",
+     "ResNet's stem and first block in b1_conv2's chunks: pool1 read by b1_conv1 and the add",
+     [Input("image", [1, 3, 224, 16])],
+     [Layer("conv1", "conv2d", "image", out_channels=16, kernel_size=7, stride=2, padding=3,
+            bias=False),
+      Layer("bn1", "batch_norm", "conv1"), Layer("relu1", "relu", "bn1"),
+      Layer("pool1", "max_pool2d", "relu1", kernel_size=3, stride=2, padding=1),
+      Layer("b1_conv1", "conv2d", "pool1", out_channels=16, kernel_size=3, padding=1,
+            bias=False),
+      Layer("b1_bn1", "batch_norm", "b1_conv1"), Layer("b1_relu1", "relu", "b1_bn1"),
+      Layer("b1_conv2", "conv2d", "b1_relu1", out_channels=16, kernel_size=3, padding=1,
+            bias=False),
+      Layer("b1_bn2", "batch_norm", "b1_conv2"), Layer("b1_add", "add", "b1_bn2", "pool1"),
+      Layer("b1_out", "relu", "b1_add")], ["b1_out"])
+case("sliding_under_sliding_unclamped",
+     "conv -> conv -> 3x3 stride-2 pooling: both convs slide (rows read unclamped)",
+     [Input("x", [1, 4, 32, 12])],
+     [Layer("c1", "conv2d", "x", out_channels=4, kernel_size=3, padding=1),
+      Layer("r1", "relu", "c1"),
+      Layer("c2", "conv2d", "r1", out_channels=4, kernel_size=3, padding=1),
+      Layer("m", "max_pool2d", "c2", kernel_size=3, stride=2, padding=1)], ["m"])
 case("conv2d_large_weights", "1.07 MB of weights: channel blocks outermost, input padded once",
      [Input("x", [1, 128, 3, 40])],
      [Layer("c", "conv2d", "x", out_channels=232, kernel_size=3, padding=1)], ["c"])

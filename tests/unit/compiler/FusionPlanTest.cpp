@@ -91,15 +91,82 @@ TEST_F(FusionPlanTest, ProducersUnderANonOverlappingPoolSlideOneLevelUp) {
   EXPECT_EQ(plan_.foldRows[id("c1")], 4);
 }
 
-TEST_F(FusionPlanTest, OnlyOneLevelSlides) {
+TEST_F(FusionPlanTest, BothLevelsSlideWhereRowsAreReadUnclamped) {
   // ResNet's 3x3 stride-2 pooling overlaps by a row: c2 slides (3 rows, folded to 4) and
-  // c1, read by a sliding group, is computed per chunk (Halide 14 cannot slide both).
+  // c1, read by a sliding group through zero padding, slides too: c2 reads its rows
+  // unclamped (c1 reads only x, through padding, so any of its rows is defined).
   plan("input x: f32[1, 3, 32, 32]\nc1 = conv2d(x, out_channels=4, kernel_size=3, padding=1)\n"
        "c2 = conv2d(c1, out_channels=4, kernel_size=3, padding=1, dilation=1)\n"
        "m = max_pool2d(c2, kernel_size=3, stride=2, padding=1)\noutput m\n");
   EXPECT_EQ(plan_.placement[id("c2")], schedule::TilePlacement::Sliding);
   EXPECT_EQ(plan_.foldRows[id("c2")], 4);
+  EXPECT_EQ(plan_.placement[id("c1")], schedule::TilePlacement::Sliding);
+  EXPECT_TRUE(plan_.unboundedRows[id("c1")]);
+  EXPECT_TRUE(plan_.unclampedRows[id("c2")]) << "the sliding reader reads c1 unclamped";
+}
+
+TEST_F(FusionPlanTest, ReflectPaddingUnderASlidingReaderIsPerChunk) {
+  // A reflected row is not an affine function of the reader's: c1 cannot slide.
+  plan("input x: f32[1, 3, 32, 32]\nc1 = conv2d(x, out_channels=4, kernel_size=3, padding=1)\n"
+       "c2 = conv2d(c1, out_channels=4, kernel_size=3, padding=1, padding_mode=reflect)\n"
+       "m = max_pool2d(c2, kernel_size=3, stride=2, padding=1)\noutput m\n");
+  EXPECT_EQ(plan_.placement[id("c2")], schedule::TilePlacement::Sliding);
   EXPECT_EQ(plan_.placement[id("c1")], schedule::TilePlacement::PerChunk);
+  EXPECT_FALSE(plan_.unclampedRows[id("c2")]);
+}
+
+TEST_F(FusionPlanTest, AConvolutionHostsItsProducerOnTallRows) {
+  // ResNet's basic block at 56x56: c2 (Winograd, a pair of rows per iteration, 2 chunks
+  // of 28 rows) hosts c1, which slides by a pair from odd rows (host rows 2h, 2h + 1
+  // read c1's 2h - 1 .. 2h + 2) and is folded to those 4 rows and one for alignment.
+  plan("input x: f32[1, 64, 56, 56]\n"
+       "c1 = conv2d(x, out_channels=64, kernel_size=3, padding=1, bias=false)\nr1 = relu(c1)\n"
+       "c2 = conv2d(r1, out_channels=64, kernel_size=3, padding=1, bias=false)\n"
+       "a = add(c2, x)\nr2 = relu(a)\noutput r2\n");
+  EXPECT_EQ(plan_.computedPerTileOf[id("c1")], id("c2"));
+  EXPECT_EQ(plan_.placement[id("c1")], schedule::TilePlacement::Sliding);
+  EXPECT_TRUE(plan_.winograd[id("c2")]);
+  EXPECT_TRUE(plan_.winograd[id("c1")]);
+  EXPECT_EQ(plan_.winogradRowOffset[id("c1")], 1);
+  EXPECT_EQ(plan_.foldRows[id("c1")], 5) << "exact under a convolution, not a power of two";
+}
+
+TEST_F(FusionPlanTest, AConvolutionHostsNothingWhereTheHaloIsTooLarge) {
+  // 8 rows in 2 chunks: c1's halo of 2 rows would be computed for every 4 (50%).
+  plan("input x: f32[1, 4, 8, 8]\nc1 = conv2d(x, out_channels=4, kernel_size=3, padding=1)\n"
+       "c2 = conv2d(c1, out_channels=4, kernel_size=3, padding=1)\noutput c2\n");
+  EXPECT_FALSE(plan_.computedPerTileOf[id("c1")]);
+}
+
+TEST_F(FusionPlanTest, AProducerWithAResidualOperandStaysOutOfAConvolutionsRegion) {
+  // b reads x besides its input: under a convolution host it is stored (readsOneTensor).
+  plan("input x: f32[1, 64, 56, 56]\n"
+       "c1 = conv2d(x, out_channels=64, kernel_size=3, padding=1)\nb = add(c1, x)\n"
+       "c2 = conv2d(b, out_channels=64, kernel_size=3, padding=1)\noutput c2\n");
+  EXPECT_FALSE(plan_.computedPerTileOf[id("c1")]);
+}
+
+TEST_F(FusionPlanTest, ResNetsStemAndFirstBlockShareOneRegion) {
+  // pool1 is read by b1_conv1 and by the residual add in the host's group: both in
+  // b1_conv2's region, so pool1 joins it, and the stem under pool1 too. The host reads
+  // b1_relu1 unclamped, so that pool1 and the stem below slide with it.
+  plan("input image: f32[1, 3, 224, 224]\n"
+       "conv1 = conv2d(image, out_channels=64, kernel_size=7, stride=2, padding=3, bias=false)\n"
+       "relu1 = relu(conv1)\npool1 = max_pool2d(relu1, kernel_size=3, stride=2, padding=1)\n"
+       "b1_conv1 = conv2d(pool1, out_channels=64, kernel_size=3, padding=1, bias=false)\n"
+       "b1_relu1 = relu(b1_conv1)\n"
+       "b1_conv2 = conv2d(b1_relu1, out_channels=64, kernel_size=3, padding=1, bias=false)\n"
+       "b1_add = add(b1_conv2, pool1)\nb1_out = relu(b1_add)\noutput b1_out\n");
+  for (const char *name : {"conv1", "pool1", "b1_conv1"}) {
+    EXPECT_EQ(plan_.computedPerTileOf[id(name)], id("b1_conv2")) << name;
+    EXPECT_EQ(plan_.placement[id(name)], schedule::TilePlacement::Sliding) << name;
+  }
+  EXPECT_TRUE(plan_.unclampedRows[id("b1_conv2")]);
+  EXPECT_TRUE(plan_.unclampedRows[id("b1_conv1")]);
+  EXPECT_TRUE(plan_.unclampedRows[id("pool1")]);
+  // pool1 rows 2h - 2 .. 2h + 3 per iteration, conv1 rows 4h - 5 .. 4h + 7.
+  EXPECT_EQ(plan_.foldRows[id("pool1")], 6);
+  EXPECT_EQ(plan_.foldRows[id("conv1")], 13);
 }
 
 TEST_F(FusionPlanTest, FoldCountsDilatedWindows) {
