@@ -99,10 +99,11 @@ struct OpDef {
   /// A window layer (pooling) whose producer the fused schedule computes per tile of
   /// this layer's output, so the producer's full output is never stored.
   bool computesProducerPerTile = false;
-  /// A window layer (conv2d) that may be the host of its producers the same way, on the
-  /// fused schedule's stricter terms for convolutions (Fused.cpp's joinRegion: the
-  /// producer reads no other tensor and its recomputed rows stay few).
-  bool hostsProducerRows = false;
+  /// Whether this window layer (a conv2d without groups) may be the host of its
+  /// producers the same way, on the fused schedule's stricter terms for convolutions
+  /// (Fused.cpp's joinRegion: the producer reads no other tensor, is not small, and its
+  /// recomputed rows stay few). Null: never.
+  bool (*hostsProducerRows)(const Node &node) = nullptr;
   /// An explicit padding layer: the fused schedule never materializes it; it becomes
   /// the boundary condition of whatever reads it.
   bool foldsIntoConsumer = false;

@@ -202,11 +202,8 @@ private:
       depth = std::max(depth, depth_[read.group] + 1);
     }
     const OpDef &hostOp = *graph_.nodes[*host].op;
-    const AxisWindow hostWindow = rowWindow(graph_, *host);
     if (graph_.nodes[plan_.tailOf[*host]].shape.size() != 4 ||
-        (!hostOp.computesProducerPerTile &&
-         !(hostOp.hostsProducerRows && windowRows(hostWindow) > hostWindow.stride)) ||
-        depth > kMaxRegionDepth)
+        (!hostOp.computesProducerPerTile && !convolutionHosts(*host)) || depth > kMaxRegionDepth)
       return;
     // A pooling with a producer of its own to host stays a host under a pooling (its
     // producer would be a level too deep to slide there, as before convolution hosts).
@@ -217,13 +214,51 @@ private:
         hostOp.computesProducerPerTile && reads->size() == 1 && depth <= kMaxPlainDepth;
     if (!asBefore && !readsOneTensor(head))
       return;
+    if (!asBefore && 4 * elementCount(graph_.nodes[tail].shape).value_or(0) < kMinJoinedBytes)
+      return;
     std::optional<RowSpan> span = spanOf(*reads, *host);
     if (!span || (!asBefore && recomputedShare(*span, *host) > kMaxRecomputedRows))
+      return;
+    // A pooling that would host its producer joins only if the producer follows it
+    // (else the producer, computed per tile of the pooling before, would be stored).
+    if (!hostOp.computesProducerPerTile && graph_.nodes[head].op->computesProducerPerTile &&
+        hostsAProducer(head) && !producerFollows(head, *span, *host, depth))
       return;
     plan_.computedPerTileOf[head] = host;
     plan_.tileReaderOf[head] = primaryReader(*reads, *host);
     span_[head] = *span;
     depth_[head] = depth;
+  }
+
+  /// Whether the convolution `host` may host its producers: OpDef::hostsProducerRows,
+  /// and its windows overlap from row to row (else a producer row is read once and
+  /// nothing is saved by keeping a few of them).
+  bool convolutionHosts(NodeId host) const {
+    const Node &node = graph_.nodes[host];
+    const AxisWindow window = rowWindow(graph_, host);
+    return node.op->hostsProducerRows && node.op->hostsProducerRows(node) &&
+           windowRows(window) > window.stride;
+  }
+
+  /// Whether the group that `pooling` would host (hostsAProducer) could join the
+  /// region of `host` under it, were the pooling there with `span` at `depth`.
+  bool producerFollows(NodeId pooling, const RowSpan &span, NodeId host, int depth) {
+    NodeId current = graph_.nodes[pooling].operands[0];
+    while (plan_.inlined[current])
+      current = graph_.nodes[current].operands[0];
+    const NodeId producer = *plan_.groupOf[current];
+    std::optional<std::vector<Read>> reads = readsOf(current);
+    if (!reads || depth + 1 > kMaxRegionDepth || !weightsFitCache(producer) ||
+        !readsOneTensor(producer))
+      return false;
+    const RowSpan saved = span_[pooling];
+    const std::optional<NodeId> savedHost = plan_.computedPerTileOf[pooling];
+    span_[pooling] = span;
+    plan_.computedPerTileOf[pooling] = host;
+    std::optional<RowSpan> rows = spanOf(*reads, host);
+    span_[pooling] = saved;
+    plan_.computedPerTileOf[pooling] = savedHost;
+    return rows && recomputedShare(*rows, host) <= kMaxRecomputedRows;
   }
 
   /// Whether the group that makes `head`'s first operand (through inlined layers) is
@@ -649,6 +684,11 @@ private:
   /// the stem's rows and 7% of b1_conv1's, and then never store either (VGG's pool1,
   /// which would recompute 29% of conv1_2 under pool2, stays stored).
   static constexpr double kMaxRecomputedRows = 0.2;
+  /// The smallest tensor that joins a region beyond a pooling's plain joins: a smaller
+  /// one stays in cache stored, so computing it per tile saves little memory and no
+  /// time, and its halo costs time (a 149 KiB pooling joining a dilated convolution's
+  /// region made that network 0.93x unfused, one thread).
+  static constexpr int64_t kMinJoinedBytes = int64_t(256) << 10;
 
   const Graph &graph_;
   const std::vector<bool> &foldedAway_;

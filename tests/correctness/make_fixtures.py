@@ -537,34 +537,35 @@ case("conv2d_pointwise_after_ceil_pool_54_wide",
      [Layer("m", "max_pool2d", "x", kernel_size=3, stride=2, ceil_mode=True),
       Layer("c", "conv2d", "m", out_channels=16, kernel_size=1), Layer("r", "relu", "c")], ["r"])
 # Convolution hosts (schedule/Fused.cpp joinRegion): rows tall enough that a 3x3
-# producer's halo is under a fifth of a chunk's rows.
+# producer's halo is under a fifth of a chunk's rows, and producers of at least 256 KiB
+# (kMinJoinedBytes: 65,536 floats).
 case("conv_host_winograd_block",
-     "ResNet block, 30 rows: b1 slides under c2 (Winograd pairs, tiles from odd rows, 2 chunks)",
-     [Input("x", [1, 16, 30, 10])],
+     "ResNet block, 64 rows: b1 slides under c2 (Winograd pairs, tiles from odd rows, 2 chunks)",
+     [Input("x", [1, 16, 64, 64])],
      [Layer("c1", "conv2d", "x", out_channels=16, kernel_size=3, padding=1, bias=False),
       Layer("b1", "batch_norm", "c1"), Layer("r1", "relu", "b1"),
       Layer("c2", "conv2d", "r1", out_channels=16, kernel_size=3, padding=1, bias=False),
       Layer("b2", "batch_norm", "c2"), Layer("a", "add", "b2", "x"),
       Layer("r2", "relu", "a")], ["r2"])
 case("conv_host_winograd_odd_height",
-     "conv under a Winograd conv host of 29 rows: the last chunk ends in a single row",
-     [Input("x", [1, 16, 29, 6])],
+     "conv under a Winograd conv host of 65 rows: the last chunk ends in a single row",
+     [Input("x", [1, 16, 65, 64])],
      [Layer("c1", "conv2d", "x", out_channels=16, kernel_size=3, padding=1),
       Layer("r1", "relu", "c1"),
       Layer("c2", "conv2d", "r1", out_channels=32, kernel_size=3, padding=1)], ["c2"])
 case("conv_host_direct", "8-channel convs (direct): c1 slides a row per row of c2's chunks",
-     [Input("x", [1, 8, 40, 10])],
+     [Input("x", [1, 8, 80, 104])],
      [Layer("c1", "conv2d", "x", out_channels=8, kernel_size=3, padding=1),
       Layer("r1", "relu", "c1"),
       Layer("c2", "conv2d", "r1", out_channels=8, kernel_size=3, padding=1)], ["c2"])
 case("conv_host_strided", "a 3x3 stride-2 conv hosts a 3x3 conv: five rows per row",
-     [Input("x", [1, 8, 80, 8])],
+     [Input("x", [1, 8, 160, 52])],
      [Layer("c1", "conv2d", "x", out_channels=8, kernel_size=3, padding=1),
       Layer("r1", "relu", "c1"),
       Layer("c2", "conv2d", "r1", out_channels=8, kernel_size=3, stride=2, padding=1)], ["c2"])
 case("conv_host_resnet_stem_region",
      "ResNet's stem and first block in b1_conv2's chunks: pool1 read by b1_conv1 and the add",
-     [Input("image", [1, 3, 224, 16])],
+     [Input("image", [1, 3, 224, 296])],
      [Layer("conv1", "conv2d", "image", out_channels=16, kernel_size=7, stride=2, padding=3,
             bias=False),
       Layer("bn1", "batch_norm", "conv1"), Layer("relu1", "relu", "bn1"),

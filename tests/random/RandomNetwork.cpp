@@ -197,6 +197,11 @@ void NetworkBuilder::addInputs() {
     // (randomWinogradConv).
     if (rng_.chance(0.2))
       shape = {batch, 16, 2 * rng_.range(3, 7), 2 * rng_.range(3, 7)};
+    // Now and then tall and narrow: rows enough (20 to 48) that a convolution hosts its
+    // producers in chunks (schedule/Fused.cpp joinRegion), columns few to stay cheap.
+    else if (rng_.chance(0.15))
+      shape = {batch, rng_.chance(0.5) ? 16 : rng_.range(1, 8), rng_.range(20, 48),
+               rng_.range(3, 8)};
     // A second input of the first one's shape can meet it in add or concat.
     if (i > 0 && rng_.chance(0.5))
       shape = values_[0].shape;

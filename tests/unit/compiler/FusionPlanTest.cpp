@@ -132,10 +132,34 @@ TEST_F(FusionPlanTest, AConvolutionHostsItsProducerOnTallRows) {
 }
 
 TEST_F(FusionPlanTest, AConvolutionHostsNothingWhereTheHaloIsTooLarge) {
-  // 8 rows in 2 chunks: c1's halo of 2 rows would be computed for every 4 (50%).
-  plan("input x: f32[1, 4, 8, 8]\nc1 = conv2d(x, out_channels=4, kernel_size=3, padding=1)\n"
-       "c2 = conv2d(c1, out_channels=4, kernel_size=3, padding=1)\noutput c2\n");
+  // 16 rows in 2 chunks: c1's halo of 2 rows would be computed for every 8 (25%).
+  plan("input x: f32[1, 8, 16, 128]\nc1 = conv2d(x, out_channels=64, kernel_size=3, padding=1)\n"
+       "c2 = conv2d(c1, out_channels=8, kernel_size=3, padding=1)\noutput c2\n");
   EXPECT_FALSE(plan_.computedPerTileOf[id("c1")]);
+}
+
+TEST_F(FusionPlanTest, AConvolutionHostsNoSmallProducer) {
+  // c1's output (16 x 64 x 32 floats, 128 KiB) stays in cache stored: not worth a halo.
+  plan("input x: f32[1, 16, 64, 32]\nc1 = conv2d(x, out_channels=16, kernel_size=3, padding=1)\n"
+       "c2 = conv2d(c1, out_channels=16, kernel_size=3, padding=1)\noutput c2\n");
+  EXPECT_FALSE(plan_.computedPerTileOf[id("c1")]);
+}
+
+TEST_F(FusionPlanTest, ADepthwiseConvolutionHostsNothing) {
+  // MobileNet-V2's expand -> depthwise: the depthwise loops stay per block of channels.
+  plan("input x: f32[1, 24, 56, 56]\ne = conv2d(x, out_channels=144, kernel_size=1)\n"
+       "d = conv2d(e, out_channels=144, kernel_size=3, padding=1, groups=144)\noutput d\n");
+  EXPECT_FALSE(plan_.computedPerTileOf[id("e")]);
+}
+
+TEST_F(FusionPlanTest, APoolingJoinsAConvolutionsRegionOnlyWithItsProducer) {
+  // m hosts c1 under the plain rules. Under c2 (7 rows per row, 2 chunks of 32 rows) m
+  // would recompute 6 rows of 32 (19%), but c1 below it 8 (25%): m stays a host.
+  plan("input x: f32[1, 8, 64, 256]\nc1 = conv2d(x, out_channels=16, kernel_size=3, padding=1)\n"
+       "m = max_pool2d(c1, kernel_size=3, stride=1, padding=1)\n"
+       "c2 = conv2d(m, out_channels=8, kernel_size=7, padding=3)\noutput c2\n");
+  EXPECT_EQ(plan_.computedPerTileOf[id("c1")], id("m"));
+  EXPECT_FALSE(plan_.computedPerTileOf[id("m")]);
 }
 
 TEST_F(FusionPlanTest, AProducerWithAResidualOperandStaysOutOfAConvolutionsRegion) {
