@@ -373,18 +373,23 @@ private:
   /// prove that the rows its readers need move monotonically with the row loop. Under
   /// a reader that itself slides, Halide 14 proves it only if the rows are an affine
   /// function of the loop, which a clamp (a boundary's) is not: the group must be
-  /// unboundedRows and read through constant padding only. Otherwise it is computed
-  /// per chunk (and so is whatever is computed per tile of it): its halo is recomputed
-  /// once per chunk, not per row (sliding through a clamp computed more than that).
+  /// unboundedRows and read through constant padding only, and the host must read the
+  /// reader unclamped too, which only a convolution host does (a pooling host reading
+  /// unclamped made Halide 14 reject the pipeline: "The folded storage dimension y of
+  /// t3_conv3 was accessed out of order", random DAG 140016, and ResNet's pool1 over the
+  /// stem). Otherwise it is computed per chunk (and so is whatever is computed per tile
+  /// of it): its halo is recomputed once per chunk, not per row (sliding through a
+  /// clamp computed more than that).
   /// Rows that do not overlap from one host iteration to the next (under a 2x2 pooling
   /// of stride 2) leave nothing to slide, and are computed per row.
   TilePlacement tilePlacement(NodeId head, NodeId host) const {
+    const bool poolingHost = graph_.nodes[host].op->computesProducerPerTile;
     for (NodeId reader : readerGroups(head)) {
       if (reader == host)
         continue;
       if (plan_.placement[reader] == TilePlacement::PerChunk ||
           (plan_.placement[reader] == TilePlacement::Sliding &&
-           !readsRowsUnclamped(plan_.tailOf[head])))
+           (poolingHost || !readsRowsUnclamped(plan_.tailOf[head]))))
         return TilePlacement::PerChunk;
     }
     return span_[head].rows() > span_[head].stride ? TilePlacement::Sliding

@@ -197,11 +197,10 @@ void NetworkBuilder::addInputs() {
     // (randomWinogradConv).
     if (rng_.chance(0.2))
       shape = {batch, 16, 2 * rng_.range(3, 7), 2 * rng_.range(3, 7)};
-    // Now and then tall and narrow: rows enough (20 to 48) that a convolution hosts its
-    // producers in chunks (schedule/Fused.cpp joinRegion), columns few to stay cheap.
-    else if (rng_.chance(0.15))
-      shape = {batch, rng_.chance(0.5) ? 16 : rng_.range(1, 8), rng_.range(20, 48),
-               rng_.range(3, 8)};
+    // Now and then large: rows enough (24 to 48) and tensors of at least 256 KiB, so
+    // that a convolution hosts its producers in chunks (schedule/Fused.cpp joinRegion).
+    else if (rng_.chance(0.1))
+      shape = {1, 16, rng_.range(24, 48), rng_.range(96, 160)};
     // A second input of the first one's shape can meet it in add or concat.
     if (i > 0 && rng_.chance(0.5))
       shape = values_[0].shape;

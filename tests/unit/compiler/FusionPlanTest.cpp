@@ -91,28 +91,43 @@ TEST_F(FusionPlanTest, ProducersUnderANonOverlappingPoolSlideOneLevelUp) {
   EXPECT_EQ(plan_.foldRows[id("c1")], 4);
 }
 
-TEST_F(FusionPlanTest, BothLevelsSlideWhereRowsAreReadUnclamped) {
+TEST_F(FusionPlanTest, UnderAPoolingOnlyOneLevelSlides) {
   // ResNet's 3x3 stride-2 pooling overlaps by a row: c2 slides (3 rows, folded to 4) and
-  // c1, read by a sliding group through zero padding, slides too: c2 reads its rows
-  // unclamped (c1 reads only x, through padding, so any of its rows is defined).
+  // c1, read by a sliding group, is computed per chunk: a pooling host reads its
+  // producers clamped (Halide 14 rejected some pipelines where it did not).
   plan("input x: f32[1, 3, 32, 32]\nc1 = conv2d(x, out_channels=4, kernel_size=3, padding=1)\n"
        "c2 = conv2d(c1, out_channels=4, kernel_size=3, padding=1, dilation=1)\n"
        "m = max_pool2d(c2, kernel_size=3, stride=2, padding=1)\noutput m\n");
   EXPECT_EQ(plan_.placement[id("c2")], schedule::TilePlacement::Sliding);
   EXPECT_EQ(plan_.foldRows[id("c2")], 4);
-  EXPECT_EQ(plan_.placement[id("c1")], schedule::TilePlacement::Sliding);
-  EXPECT_TRUE(plan_.unboundedRows[id("c1")]);
-  EXPECT_TRUE(plan_.unclampedRows[id("c2")]) << "the sliding reader reads c1 unclamped";
+  EXPECT_EQ(plan_.placement[id("c1")], schedule::TilePlacement::PerChunk);
+  EXPECT_TRUE(plan_.unboundedRows[id("c1")]) << "c1 reads only x, through padding";
+  EXPECT_FALSE(plan_.unclampedRows[id("c2")]);
+  EXPECT_FALSE(plan_.unclampedRows[id("m")]);
 }
 
 TEST_F(FusionPlanTest, ReflectPaddingUnderASlidingReaderIsPerChunk) {
-  // A reflected row is not an affine function of the reader's: c1 cannot slide.
-  plan("input x: f32[1, 3, 32, 32]\nc1 = conv2d(x, out_channels=4, kernel_size=3, padding=1)\n"
-       "c2 = conv2d(c1, out_channels=4, kernel_size=3, padding=1, padding_mode=reflect)\n"
-       "m = max_pool2d(c2, kernel_size=3, stride=2, padding=1)\noutput m\n");
+  // Under a convolution host: a reflected row is not an affine function of the
+  // reader's, so c1 cannot slide under c2 (which slides under c3).
+  plan("input x: f32[1, 8, 96, 128]\nc1 = conv2d(x, out_channels=8, kernel_size=3, padding=1)\n"
+       "c2 = conv2d(c1, out_channels=8, kernel_size=3, padding=1, padding_mode=reflect)\n"
+       "c3 = conv2d(c2, out_channels=8, kernel_size=3, padding=1)\noutput c3\n");
+  EXPECT_EQ(plan_.computedPerTileOf[id("c2")], id("c3"));
   EXPECT_EQ(plan_.placement[id("c2")], schedule::TilePlacement::Sliding);
   EXPECT_EQ(plan_.placement[id("c1")], schedule::TilePlacement::PerChunk);
   EXPECT_FALSE(plan_.unclampedRows[id("c2")]);
+}
+
+TEST_F(FusionPlanTest, UnderAConvolutionTwoLevelsSlideUnclamped) {
+  // The same with zero padding: c1 slides, c2 reads it unclamped, and c3 reads c2
+  // unclamped (c1's rows follow c2's, which must follow the host's loop affinely).
+  plan("input x: f32[1, 8, 96, 128]\nc1 = conv2d(x, out_channels=8, kernel_size=3, padding=1)\n"
+       "c2 = conv2d(c1, out_channels=8, kernel_size=3, padding=1)\n"
+       "c3 = conv2d(c2, out_channels=8, kernel_size=3, padding=1)\noutput c3\n");
+  EXPECT_EQ(plan_.placement[id("c1")], schedule::TilePlacement::Sliding);
+  EXPECT_EQ(plan_.placement[id("c2")], schedule::TilePlacement::Sliding);
+  EXPECT_TRUE(plan_.unclampedRows[id("c2")]);
+  EXPECT_TRUE(plan_.unclampedRows[id("c3")]);
 }
 
 TEST_F(FusionPlanTest, AConvolutionHostsItsProducerOnTallRows) {
