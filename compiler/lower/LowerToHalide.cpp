@@ -78,9 +78,9 @@ Halide::ImageParam staticParam(const std::string &name, const Shape &shape) {
 class Lowerer {
 public:
   Lowerer(const Graph &graph, const LowerOptions &options)
-      : graph_(graph), folds_(options.foldBatchNorm ? passes::planBatchNormFolds(graph)
-                                                    : std::vector<std::optional<NodeId>>(
-                                                          graph.nodes.size())),
+      : graph_(graph),
+        folds_(options.foldBatchNorm ? passes::planBatchNormFolds(graph)
+                                     : std::vector<std::optional<NodeId>>(graph.nodes.size())),
         winograd_(options.winograd), winogradRowOffset_(options.winogradRowOffset),
         unclampedRows_(options.unclampedRows) {}
   LoweredNetwork run();

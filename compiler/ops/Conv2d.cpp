@@ -219,8 +219,8 @@ Halide::Func lowerConv2d(const lower::LowerContext &context) {
   const int64_t outPerGroup = attrs.outChannels / attrs.groups;
   const Halide::Var &x = lower::TensorVars::x(), &y = lower::TensorVars::y(),
                     &c = lower::TensorVars::c(), &n = lower::TensorVars::n();
-  Halide::Func extended = attrs.padding.isZero() ? in.func
-                                                 : lower::withBoundary(context, in, attrs.padMode, 0.0f);
+  Halide::Func extended =
+      attrs.padding.isZero() ? in.func : lower::withBoundary(context, in, attrs.padMode, 0.0f);
   // Every convolution reads a window input, 1x1 ones too: read directly, a 1x1
   // convolution's vectors across x round its reads up past a stored input's end
   // (SqueezeNet's 54-wide rows were read to 55); the copy's guarded vectors keep them

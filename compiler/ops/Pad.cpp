@@ -74,7 +74,8 @@ Halide::Func lowerPad(const lower::LowerContext &context) {
   using lower::i32;
   const PadAttrs &attrs = std::get<PadAttrs>(context.node.attrs);
   const lower::LoweredTensor &in = context.inputs[0];
-  Halide::Func extended = lower::withBoundary(context, in, attrs.mode, static_cast<float>(attrs.value));
+  Halide::Func extended =
+      lower::withBoundary(context, in, attrs.mode, static_cast<float>(attrs.value));
   const Halide::Var &x = lower::TensorVars::x(), &y = lower::TensorVars::y(),
                     &c = lower::TensorVars::c(), &n = lower::TensorVars::n();
   Halide::Func out = lower::newFunc(context);

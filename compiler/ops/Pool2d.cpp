@@ -158,8 +158,7 @@ Halide::Func lowerPool2d(const lower::LowerContext &context) {
   const float outside = isMax ? -std::numeric_limits<float>::infinity() : 0.0f;
   const Halide::Var &x = lower::TensorVars::x(), &y = lower::TensorVars::y(),
                     &c = lower::TensorVars::c(), &n = lower::TensorVars::n();
-  Halide::Func input =
-      lower::withBoundary(context, in, PadMode::Constant, outside);
+  Halide::Func input = lower::withBoundary(context, in, PadMode::Constant, outside);
   // A window that can reach outside the input (padding, or ceil_mode's overhang) reads
   // a stage of its own, the window input, made per row of the output by the schedules
   // as a convolution's, so the taps read a plain buffer: through the boundary's select,

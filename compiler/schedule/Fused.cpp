@@ -305,7 +305,8 @@ private:
         if (plan_.inlined[user]) {
           if (!node.op->pointwise && !node.op->foldsIntoConsumer)
             return std::nullopt;
-          pending.push_back({user, shift + (node.op->pointwise ? 0 : rowWindow(graph_, user).padBegin)});
+          pending.push_back(
+              {user, shift + (node.op->pointwise ? 0 : rowWindow(graph_, user).padBegin)});
           continue;
         }
         const NodeId group = *plan_.groupOf[user];
@@ -353,8 +354,8 @@ private:
   /// (its first iteration's rows beyond one iteration's worth: the halo).
   double recomputedShare(const RowSpan &span, NodeId host) const {
     const int64_t iterations =
-        (hostRowsPerChunk(graph_, *graph_.nodes[host].op, plan_.tailOf[host]) +
-         hostStep(host) - 1) /
+        (hostRowsPerChunk(graph_, *graph_.nodes[host].op, plan_.tailOf[host]) + hostStep(host) -
+         1) /
         hostStep(host);
     const int64_t extra = std::max<int64_t>(0, span.rows() - span.stride);
     return static_cast<double>(extra) / static_cast<double>(iterations * span.stride);
@@ -392,8 +393,7 @@ private:
            (poolingHost || !readsRowsUnclamped(plan_.tailOf[head]))))
         return TilePlacement::PerChunk;
     }
-    return span_[head].rows() > span_[head].stride ? TilePlacement::Sliding
-                                                   : TilePlacement::PerRow;
+    return span_[head].rows() > span_[head].stride ? TilePlacement::Sliding : TilePlacement::PerRow;
   }
 
   /// The groups that read `head`'s group.
@@ -489,9 +489,8 @@ private:
     // too (a clamp there left ResNet's pool1 and stem computed whole per row of tiles).
     for (NodeId head = 0; head < graph_.nodes.size(); ++head) {
       std::optional<NodeId> host = plan_.computedPerTileOf[head];
-      if (plan_.groupOf[head] == head && host &&
-          plan_.placement[head] == TilePlacement::Sliding && slidesProducers(head) &&
-          readsRowsUnclamped(plan_.tailOf[head]))
+      if (plan_.groupOf[head] == head && host && plan_.placement[head] == TilePlacement::Sliding &&
+          slidesProducers(head) && readsRowsUnclamped(plan_.tailOf[head]))
         markUnclampedReads(plan_.tailOf[head], *host);
     }
   }
@@ -711,8 +710,8 @@ std::vector<int> hostRowsPerTile(const Graph &graph, const FusionPlan &plan) {
     std::optional<NodeId> host = plan.computedPerTileOf[head];
     if (plan.groupOf[head] != head || !host)
       continue;
-    rows[*host] = static_cast<int>(
-        hostRowsPerChunk(graph, *graph.nodes[*host].op, plan.tailOf[*host]));
+    rows[*host] =
+        static_cast<int>(hostRowsPerChunk(graph, *graph.nodes[*host].op, plan.tailOf[*host]));
   }
   return rows;
 }

@@ -50,13 +50,14 @@ struct FusionPlan {
   std::vector<int> winogradRowOffset;
   /// Per node: computed per tile of a host (a member of a group computed per tile, or
   /// inlined into one) and safe to evaluate at any row, because every tensor it reads
-  /// that is not itself such a node is read through padding, which clamps the rows
-  /// (LoweredTensor::unboundedRows). Padding reads such a node's rows unclamped, so a
-  /// producer sliding under a reader that itself slides moves with the host's row loop.
+  /// that is not itself such a node is read through padding, which clamps the rows.
+  /// Only such a node may be read unclamped (unclampedRows).
   std::vector<bool> unboundedRows;
   /// Per node: its padding reads its first operand's rows unclamped (LowerContext::
-  /// unclampedRows): the nodes between an unboundedRows group and a sliding group
-  /// (not the host) that reads it, the reader's head included.
+  /// unclampedRows), so that a producer sliding under a reader that itself slides moves
+  /// with the host's row loop: the nodes between an unboundedRows group and a sliding
+  /// group that reads it, the reader's head included, and under a convolution host the
+  /// host's reads of such a sliding group.
   std::vector<bool> unclampedRows;
 };
 

@@ -101,8 +101,8 @@ void scheduleWinograd(const StageFuncs &stage, const ir::Shape &shape, int lanes
   // `lanes` pixels by `lanes` channels copied out of the channels-innermost output
   // transform through register transposes, as StageSchedule's transposeOut.
   Halide::Func func = stage.stored;
-  const Halide::Var &yo = kTileRowW, yi("yi_w"), xb("xb_w"), xr("xr_w"), xt("xt_w"),
-                    xl("xl_w"), ct("ct_w"), cl("cl_w"), yr("yr_w");
+  const Halide::Var &yo = kTileRowW, yi("yi_w"), xb("xb_w"), xr("xr_w"), xt("xt_w"), xl("xl_w"),
+                    ct("ct_w"), cl("cl_w"), yr("yr_w");
   // A stored stage starts at row 0. Inside a host, aligning makes each computed
   // region whole pairs from a row of the tiles' parity (w.rowOffset), so the tiles'
   // rows never straddle a call; FusionPlan places Winograd only where each host row
