@@ -546,9 +546,18 @@ private:
         plan_.winogradRowOffset[head] = offset.value_or(0);
         continue;
       }
+      // Per row, the rows a host row reads are its tiles' (a 2x2 pooling with a padding
+      // of 1 reads rows 2h - 1 and 2h: tiles from odd rows; with even tiles each pooling
+      // row asked for two tile rows, and the sliding group under them for six rows in a
+      // fold of four, which Halide rejected: random DAG 180074). Sliding, each row
+      // computes the next even pair.
+      const int offset = placement == TilePlacement::PerRow
+                             ? static_cast<int>((span_[head].first % 2 + 2) % 2)
+                             : 0;
       plan_.winograd[head] = (placement == TilePlacement::PerRow ||
                               (placement == TilePlacement::Sliding && readsOneTensor(head))) &&
-                             readsPairsOfRows(*host, plan_.tailOf[head]);
+                             readsPairsOfRows(*host, plan_.tailOf[head], offset);
+      plan_.winogradRowOffset[head] = plan_.winograd[head] ? offset : 0;
       // Aligned, the rows one host row reads grow by at most one.
       if (plan_.winograd[head] && plan_.placement[head] == TilePlacement::Sliding)
         plan_.foldRows[head] = powerOfTwoAtLeast(windowRows(rowWindow(graph_, *host)) + 1);
@@ -646,11 +655,11 @@ private:
   }
 
   /// Whether each row of `host` moves the rows it reads of `tail` on by one pair, and
-  /// the rows any host row reads, aligned to pairs, stay inside `tail`: the last row
-  /// read is odd. A row past the end would make the pointwise layers of the group read
+  /// the rows any host row reads, aligned to pairs from rows of `offset`'s parity, stay
+  /// inside `tail`: the last row read ends a pair. A row past the end would make the pointwise layers of the group read
   /// their other operands past theirs (a residual add under a ceil_mode pooling of an
   /// odd height).
-  bool readsPairsOfRows(NodeId host, NodeId tail) const {
+  bool readsPairsOfRows(NodeId host, NodeId tail, int offset) const {
     const Node &hostNode = graph_.nodes[host];
     const Shape &read = graph_.nodes[hostNode.operands[0]].shape;
     const Shape &stored = graph_.nodes[tail].shape;
@@ -659,7 +668,7 @@ private:
       return false;
     const int64_t lastRead = std::min(stored[2] - 1, (hostNode.shape[2] - 1) * window.stride -
                                                          window.padBegin + windowRows(window) - 1);
-    return lastRead % 2 == 1;
+    return ((lastRead - offset) % 2 + 2) % 2 == 1;
   }
 
   /// The group that alone reads `tail` (through inlined layers such as a pad), if any.

@@ -633,6 +633,12 @@ case("conv2d_winograd_pad_before_pool", "conv chain, a pad of top 1, then a 2x2 
       Layer("c1", "conv2d", "c0", out_channels=16, kernel_size=3, padding=1),
       Layer("p", "pad", "c1", pos=((0, 0, 1, 1),)),
       Layer("m", "max_pool2d", "p", kernel_size=2)], ["m"])
+case("conv2d_winograd_under_padded_pool",
+     "Winograd per row of a 2x2 pooling with padding 1 (tiles from odd rows), another sliding under it",
+     [Input("x", [1, 16, 11, 8])],
+     [Layer("c1", "conv2d", "x", out_channels=16, kernel_size=3, padding=1),
+      Layer("c2", "conv2d", "c1", out_channels=16, kernel_size=3, padding=1),
+      Layer("m", "avg_pool2d", "c2", kernel_size=2, padding=1, ceil_mode=True)], ["m"])
 case("conv2d_winograd_one_column", "Winograd on 3x1 images: one-pixel rows",
      [Input("x", [1, 16, 3, 1])],
      [Layer("c", "conv2d", "x", out_channels=16, kernel_size=3, padding=1)], ["c"])

@@ -160,10 +160,19 @@ private:
   std::vector<Value> values_;
   std::ostringstream body_;
   int layerCount_ = 0;
+  int64_t spatialLimit_ = 0; // options_.maxSpatial, or a large input's extent
 };
 
 RandomNetwork NetworkBuilder::build() {
   addInputs();
+  // A large input starts with two convolutions of its shape: the second hosts the first
+  // (schedule/Fused.cpp joinRegion) where the first's output is large enough.
+  spatialLimit_ = options_.maxSpatial;
+  for (const Value &v : values_)
+    spatialLimit_ = std::max({spatialLimit_, v.shape[2], v.shape[3]});
+  if (spatialLimit_ > options_.maxSpatial)
+    for (int k = 0; k < 2; ++k)
+      (void)conv(static_cast<int>(values_.size()) - 1, Keep::Shape);
   const int layers = static_cast<int>(rng_.range(options_.minLayers, options_.maxLayers));
   for (int attempt = 0; layerCount_ < layers && attempt < 20 * layers; ++attempt)
     addRandomLayer();
@@ -197,10 +206,10 @@ void NetworkBuilder::addInputs() {
     // (randomWinogradConv).
     if (rng_.chance(0.2))
       shape = {batch, 16, 2 * rng_.range(3, 7), 2 * rng_.range(3, 7)};
-    // Now and then large: rows enough (24 to 48) and tensors of at least 256 KiB, so
+    // Now and then large: rows enough (40 to 48) and tensors of at least 256 KiB, so
     // that a convolution hosts its producers in chunks (schedule/Fused.cpp joinRegion).
-    else if (rng_.chance(0.1))
-      shape = {1, 16, rng_.range(24, 48), rng_.range(96, 160)};
+    else if (rng_.chance(0.2))
+      shape = {1, 16, rng_.range(40, 48), rng_.range(128, 160)};
     // A second input of the first one's shape can meet it in add or concat.
     if (i > 0 && rng_.chance(0.5))
       shape = values_[0].shape;
@@ -404,7 +413,7 @@ std::optional<int> NetworkBuilder::conv(int x, Keep keep) {
         windowExtent(in[2], c.kernel.h, c.stride.h, c.padBegin.h, c.padEnd.h, c.dilation.h, false);
     int64_t w =
         windowExtent(in[3], c.kernel.w, c.stride.w, c.padBegin.w, c.padEnd.w, c.dilation.w, false);
-    if (h < 1 || w < 1 || h > options_.maxSpatial || w > options_.maxSpatial)
+    if (h < 1 || w < 1 || h > spatialLimit_ || w > spatialLimit_)
       continue;
     if (keep != Keep::Nothing && (h != in[2] || w != in[3]))
       continue;
@@ -456,7 +465,7 @@ std::optional<int> NetworkBuilder::pad(int x) {
     if (!padFits(kind, side[0], side[1], in[3]) || !padFits(kind, side[2], side[3], in[2]))
       continue;
     int64_t h = in[2] + side[2] + side[3], w = in[3] + side[0] + side[1];
-    if (h > options_.maxSpatial || w > options_.maxSpatial)
+    if (h > spatialLimit_ || w > spatialLimit_)
       continue;
     // `padding` may be positional (after the tensor) or a keyword anywhere.
     if (rng_.chance(0.6))
@@ -604,7 +613,7 @@ std::optional<int> NetworkBuilder::concatDim(int x, int64_t dim) {
         return false;
     return true;
   };
-  const int64_t limit = dim == 0 ? kMaxBatch : dim == 1 ? kMaxChannels : options_.maxSpatial;
+  const int64_t limit = dim == 0 ? kMaxBatch : dim == 1 ? kMaxChannels : spatialLimit_;
   std::vector<int> operands = {x};
   int64_t extent = shape[static_cast<size_t>(dim)];
   const int wanted = rng_.chance(0.3) ? 3 : 2;

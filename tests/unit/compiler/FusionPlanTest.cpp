@@ -298,6 +298,20 @@ TEST_F(FusionPlanTest, WinogradWhereWholeTileRowsAreComputed) {
   EXPECT_TRUE(schedule::winogradNodes(*graph_, 8).empty()) << "AVX-512 only";
 }
 
+TEST_F(FusionPlanTest, WinogradPerRowOfAPaddedPoolingTakesTilesFromOddRows) {
+  // A 2x2 pooling with a padding of 1 reads rows 2h - 1 and 2h: c2's tiles start on odd
+  // rows, so each pooling row asks for one tile row (random DAG 180074 was rejected by
+  // Halide when they started on even ones), and c1 slides under c2 by even pairs.
+  plan("input x: f32[1, 16, 11, 8]\nc1 = conv2d(x, out_channels=16, kernel_size=3, padding=1)\n"
+       "c2 = conv2d(c1, out_channels=16, kernel_size=3, padding=1)\n"
+       "m = avg_pool2d(c2, kernel_size=2, padding=1, ceil_mode=true)\noutput m\n");
+  EXPECT_EQ(plan_.placement[id("c2")], schedule::TilePlacement::PerRow);
+  EXPECT_TRUE(plan_.winograd[id("c2")]);
+  EXPECT_EQ(plan_.winogradRowOffset[id("c2")], 1);
+  EXPECT_TRUE(plan_.winograd[id("c1")]);
+  EXPECT_EQ(plan_.winogradRowOffset[id("c1")], 0);
+}
+
 TEST_F(FusionPlanTest, WinogradSlidesUnderOverlappingPoolsOfStride2) {
   // Each row of a 3x3 (or 4x4) stride-2 pooling asks for the next pair of rows; the
   // last row asked for must end a pair; a residual add's reads would be bounded
