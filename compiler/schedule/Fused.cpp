@@ -94,6 +94,7 @@ public:
     markUnboundedRows();
     placeInTiles();
     chooseWinograd();
+    foldToRowsReadAtOnce();
     return plan_;
   }
 
@@ -331,16 +332,19 @@ private:
     return RowSpan{hostStep(host), 0, hostStep(host) - 1};
   }
 
+  /// The rows `read` asks for of the tensor it reads, when its group computes `reader`.
+  static RowSpan rowsThrough(const Read &read, const RowSpan &reader) {
+    const AxisWindow &w = read.window;
+    return RowSpan{reader.stride * w.stride, reader.first * w.stride - w.padBegin - read.shift,
+                   reader.last * w.stride - w.padBegin + windowRows(w) - 1 - read.shift};
+  }
+
   /// The union of the rows the reads ask for per host iteration; none if they move at
   /// different rates.
   std::optional<RowSpan> spanOf(const std::vector<Read> &reads, NodeId host) const {
     std::optional<RowSpan> span;
     for (const Read &read : reads) {
-      const RowSpan reader = spanOfGroup(read.group, host);
-      const AxisWindow &w = read.window;
-      const RowSpan rows{reader.stride * w.stride,
-                         reader.first * w.stride - w.padBegin - read.shift,
-                         reader.last * w.stride - w.padBegin + windowRows(w) - 1 - read.shift};
+      const RowSpan rows = rowsThrough(read, spanOfGroup(read.group, host));
       if (span && span->stride != rows.stride)
         return std::nullopt;
       span = span ? RowSpan{rows.stride, std::min(span->first, rows.first),
@@ -579,6 +583,63 @@ private:
     plan_.winogradRowOffset[head] = static_cast<int>(((span.last + 1) % 2 + 2) % 2);
     if (placement == TilePlacement::Sliding)
       plan_.foldRows[head] = foldFor(span.rows() + 1, *plan_.computedPerTileOf[head]);
+  }
+
+  /// Under a convolution host, each sliding group's fold: the rows its readers read at
+  /// once (rowsReadAtOnce), with the rows that aligning its own Winograd pairs may add.
+  /// That is fewer than the rows read per host iteration (span_) where a reader slides
+  /// too, and so computes only its newest rows of those it reads: ResNet's stem, read
+  /// by pool1 (6 rows per iteration of b1_conv2, 2 of them new), is read 5 rows at once,
+  /// not 13 (Halide's sliding window rewinds the loop, so a chunk's first rows are
+  /// computed in iterations of their own, none computing more than the newest rows).
+  void foldToRowsReadAtOnce() {
+    for (NodeId head = 0; head < graph_.nodes.size(); ++head) {
+      const std::optional<NodeId> host = plan_.computedPerTileOf[head];
+      if (plan_.groupOf[head] != head || !host || plan_.placement[head] != TilePlacement::Sliding ||
+          graph_.nodes[*host].op->computesProducerPerTile)
+        continue;
+      const std::optional<std::vector<Read>> reads = readsOf(plan_.tailOf[head]);
+      const std::optional<RowSpan> rows = reads ? rowsReadAtOnce(*reads, *host) : std::nullopt;
+      if (!rows)
+        continue;
+      int64_t first = rows->first, last = rows->last;
+      if (plan_.winograd[head]) {
+        // Computed in whole pairs: the pairs that hold the first and the last row.
+        const int offset = plan_.winogradRowOffset[head];
+        first = alignedPairEnd(first, offset) - 1;
+        last = alignedPairEnd(last, offset);
+      }
+      plan_.foldRows[head] = std::min<int>(plan_.foldRows[head], static_cast<int>(last - first + 1));
+    }
+  }
+
+  /// The last row of the Winograd pair (from rows of `offset`'s parity) that holds `row`.
+  static int64_t alignedPairEnd(int64_t row, int offset) {
+    return ((row - offset) % 2 + 2) % 2 == 1 ? row : row + 1;
+  }
+
+  /// The rows `reads` read at once in one host iteration: as spanOf, but of a reader
+  /// that slides, only the rows it computes in the iteration (its newest, aligned to its
+  /// pairs if it is Winograd's).
+  std::optional<RowSpan> rowsReadAtOnce(const std::vector<Read> &reads, NodeId host) const {
+    std::vector<Read> computed;
+    std::optional<RowSpan> span;
+    for (const Read &read : reads) {
+      RowSpan reader = spanOfGroup(read.group, host);
+      if (read.group != host && plan_.placement[read.group] == TilePlacement::Sliding) {
+        const int64_t last = plan_.winograd[read.group]
+                                 ? alignedPairEnd(reader.last, plan_.winogradRowOffset[read.group])
+                                 : reader.last;
+        reader = RowSpan{reader.stride, last - reader.stride + 1, last};
+      }
+      const RowSpan rows = rowsThrough(read, reader);
+      if (span && span->stride != rows.stride)
+        return std::nullopt;
+      span = span ? RowSpan{rows.stride, std::min(span->first, rows.first),
+                            std::max(span->last, rows.last)}
+                  : rows;
+    }
+    return span;
   }
 
   /// The rows a sliding group's storage is folded to, for `rows` read per host

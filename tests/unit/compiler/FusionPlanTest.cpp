@@ -128,12 +128,17 @@ TEST_F(FusionPlanTest, UnderAConvolutionTwoLevelsSlideUnclamped) {
   EXPECT_EQ(plan_.placement[id("c2")], schedule::TilePlacement::Sliding);
   EXPECT_TRUE(plan_.unclampedRows[id("c2")]);
   EXPECT_TRUE(plan_.unclampedRows[id("c3")]);
+  // Host row h reads c2's rows h - 1 .. h + 1; c2 computes only the newest, h + 1, which
+  // reads c1's h .. h + 2: 3 rows at once, though c2's span reads c1's h - 2 .. h + 2.
+  EXPECT_EQ(plan_.foldRows[id("c2")], 3);
+  EXPECT_EQ(plan_.foldRows[id("c1")], 3);
 }
 
 TEST_F(FusionPlanTest, AConvolutionHostsItsProducerOnTallRows) {
   // ResNet's basic block at 56x56: c2 (Winograd, a pair of rows per iteration, 2 chunks
   // of 28 rows) hosts c1, which slides by a pair from odd rows (host rows 2h, 2h + 1
-  // read c1's 2h - 1 .. 2h + 2) and is folded to those 4 rows and one for alignment.
+  // read c1's 2h - 1 .. 2h + 2) and is folded to those 4 rows: they end a pair from an
+  // odd row, so aligning adds none.
   plan("input x: f32[1, 64, 56, 56]\n"
        "c1 = conv2d(x, out_channels=64, kernel_size=3, padding=1, bias=false)\nr1 = relu(c1)\n"
        "c2 = conv2d(r1, out_channels=64, kernel_size=3, padding=1, bias=false)\n"
@@ -143,7 +148,7 @@ TEST_F(FusionPlanTest, AConvolutionHostsItsProducerOnTallRows) {
   EXPECT_TRUE(plan_.winograd[id("c2")]);
   EXPECT_TRUE(plan_.winograd[id("c1")]);
   EXPECT_EQ(plan_.winogradRowOffset[id("c1")], 1);
-  EXPECT_EQ(plan_.foldRows[id("c1")], 5) << "exact under a convolution, not a power of two";
+  EXPECT_EQ(plan_.foldRows[id("c1")], 4) << "exact under a convolution";
 }
 
 TEST_F(FusionPlanTest, AConvolutionHostsNothingWhereTheHaloIsTooLarge) {
@@ -185,6 +190,21 @@ TEST_F(FusionPlanTest, AProducerWithAResidualOperandStaysOutOfAConvolutionsRegio
   EXPECT_FALSE(plan_.computedPerTileOf[id("c1")]);
 }
 
+TEST_F(FusionPlanTest, AWinogradProducerIsFoldedToWholePairs) {
+  // The quickstart's shape: a stride-2 convolution host reads rows 2h - 1 .. 2h + 1 of
+  // c1 (3 rows), which Winograd computes in pairs from even rows, so the rows stored at
+  // once are 2h - 2 .. 2h + 1: folded to 3, Halide stopped the run ("The fold factor (3)
+  // of dimension y ... is too small to store the required region ... (4)").
+  plan("input x: f32[1, 32, 64, 64]\n"
+       "c1 = conv2d(x, out_channels=64, kernel_size=3, padding=1)\nr1 = relu(c1)\n"
+       "d = conv2d(r1, out_channels=64, kernel_size=3, stride=2, padding=1)\noutput d\n");
+  EXPECT_EQ(plan_.computedPerTileOf[id("c1")], id("d"));
+  EXPECT_EQ(plan_.placement[id("c1")], schedule::TilePlacement::Sliding);
+  EXPECT_TRUE(plan_.winograd[id("c1")]);
+  EXPECT_EQ(plan_.winogradRowOffset[id("c1")], 0);
+  EXPECT_EQ(plan_.foldRows[id("c1")], 4);
+}
+
 TEST_F(FusionPlanTest, ResNetsStemAndFirstBlockShareOneRegion) {
   // pool1 is read by b1_conv1 and by the residual add in the host's group: both in
   // b1_conv2's region, so pool1 joins it, and the stem under pool1 too. The host reads
@@ -203,9 +223,12 @@ TEST_F(FusionPlanTest, ResNetsStemAndFirstBlockShareOneRegion) {
   EXPECT_TRUE(plan_.unclampedRows[id("b1_conv2")]);
   EXPECT_TRUE(plan_.unclampedRows[id("b1_conv1")]);
   EXPECT_TRUE(plan_.unclampedRows[id("pool1")]);
-  // pool1 rows 2h - 2 .. 2h + 3 per iteration, conv1 rows 4h - 5 .. 4h + 7.
-  EXPECT_EQ(plan_.foldRows[id("pool1")], 6);
-  EXPECT_EQ(plan_.foldRows[id("conv1")], 13);
+  // Per iteration b1_conv1 reads pool1's rows 2h - 2 .. 2h + 3 but computes only its
+  // newest pair (2h + 1, 2h + 2), reading 2h .. 2h + 3, and the add reads 2h, 2h + 1:
+  // 4 rows at once, not 6. pool1's newest pair, rows 2h + 2 and 2h + 3, reads the stem's
+  // 4h + 3 .. 4h + 7: 5 rows, not the 13 of pool1's whole span (4h - 5 .. 4h + 7).
+  EXPECT_EQ(plan_.foldRows[id("pool1")], 4);
+  EXPECT_EQ(plan_.foldRows[id("conv1")], 5);
 }
 
 TEST_F(FusionPlanTest, FoldCountsDilatedWindows) {
