@@ -609,7 +609,8 @@ private:
         first = alignedPairEnd(first, offset) - 1;
         last = alignedPairEnd(last, offset);
       }
-      plan_.foldRows[head] = std::min<int>(plan_.foldRows[head], static_cast<int>(last - first + 1));
+      plan_.foldRows[head] =
+          std::min<int>(plan_.foldRows[head], static_cast<int>(last - first + 1));
     }
   }
 
