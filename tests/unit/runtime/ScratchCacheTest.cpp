@@ -68,6 +68,24 @@ TEST(ScratchCache, BlocksBeyondTheBoundGoBackToTheHeap) {
   EXPECT_LE(scratchCacheStats().cachedBytes, kScratchCacheBytes);
 }
 
+TEST(ScratchCache, ABlockFreedOnAnotherThreadIsTakenBack) {
+  // Each thread has a shard of the cache; a block freed on a thread other than the one
+  // that allocated it is found in its shard and kept there for that thread's next
+  // request of its size.
+  constexpr size_t kMoved = 123479;
+  heapAllocations = heapReleases = 0;
+  void *block = nullptr;
+  std::thread([&] { block = cachedAllocate(nullptr, kMoved, heapAllocate); }).join();
+  ASSERT_NE(block, nullptr);
+  EXPECT_TRUE(cachedRelease(nullptr, block, heapRelease)) << "found in the other shard";
+  EXPECT_EQ(heapReleases, 0) << "kept, not returned to the heap";
+  const ScratchCacheStats stats = scratchCacheStats();
+  EXPECT_GE(stats.cachedBytes, kMoved) << "the totals cover every shard";
+  void *again = cachedAllocate(nullptr, kMoved, heapAllocate);
+  EXPECT_NE(again, nullptr);
+  EXPECT_TRUE(cachedRelease(nullptr, again, heapRelease));
+}
+
 TEST(ScratchCache, ThreadsNeverShareABlock) {
   // The pipeline's worker threads allocate and free at once: every block must belong to
   // one of them at a time. Each thread fills its block with its id and checks it before
