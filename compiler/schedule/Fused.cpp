@@ -340,11 +340,14 @@ private:
   }
 
   /// The union of the rows the reads ask for per host iteration; none if they move at
-  /// different rates.
-  std::optional<RowSpan> spanOf(const std::vector<Read> &reads, NodeId host) const {
+  /// different rates. `atOnce`: the rows they read at once, those their groups compute
+  /// in the iteration read (rowsComputed).
+  std::optional<RowSpan> spanOf(const std::vector<Read> &reads, NodeId host,
+                                bool atOnce = false) const {
     std::optional<RowSpan> span;
     for (const Read &read : reads) {
-      const RowSpan rows = rowsThrough(read, spanOfGroup(read.group, host));
+      const RowSpan rows = rowsThrough(read, atOnce ? rowsComputed(read.group, host)
+                                                    : spanOfGroup(read.group, host));
       if (span && span->stride != rows.stride)
         return std::nullopt;
       span = span ? RowSpan{rows.stride, std::min(span->first, rows.first),
@@ -586,7 +589,7 @@ private:
   }
 
   /// Under a convolution host, each sliding group's fold: the rows its readers read at
-  /// once (rowsReadAtOnce), with the rows that aligning its own Winograd pairs may add.
+  /// once (spanOf with atOnce), with the rows that aligning its own Winograd pairs may add.
   /// That is fewer than the rows read per host iteration (span_) where a reader slides
   /// too, and so computes only its newest rows of those it reads: ResNet's stem, read
   /// by pool1 (6 rows per iteration of b1_conv2, 2 of them new), is read 5 rows at once,
@@ -599,7 +602,8 @@ private:
           graph_.nodes[*host].op->computesProducerPerTile)
         continue;
       const std::optional<std::vector<Read>> reads = readsOf(plan_.tailOf[head]);
-      const std::optional<RowSpan> rows = reads ? rowsReadAtOnce(*reads, *host) : std::nullopt;
+      const std::optional<RowSpan> rows =
+          reads ? spanOf(*reads, *host, /*atOnce=*/true) : std::nullopt;
       if (!rows)
         continue;
       int64_t first = rows->first, last = rows->last;
@@ -619,28 +623,16 @@ private:
     return ((row - offset) % 2 + 2) % 2 == 1 ? row : row + 1;
   }
 
-  /// The rows `reads` read at once in one host iteration: as spanOf, but of a reader
-  /// that slides, only the rows it computes in the iteration (its newest, aligned to its
-  /// pairs if it is Winograd's).
-  std::optional<RowSpan> rowsReadAtOnce(const std::vector<Read> &reads, NodeId host) const {
-    std::vector<Read> computed;
-    std::optional<RowSpan> span;
-    for (const Read &read : reads) {
-      RowSpan reader = spanOfGroup(read.group, host);
-      if (read.group != host && plan_.placement[read.group] == TilePlacement::Sliding) {
-        const int64_t last = plan_.winograd[read.group]
-                                 ? alignedPairEnd(reader.last, plan_.winogradRowOffset[read.group])
-                                 : reader.last;
-        reader = RowSpan{reader.stride, last - reader.stride + 1, last};
-      }
-      const RowSpan rows = rowsThrough(read, reader);
-      if (span && span->stride != rows.stride)
-        return std::nullopt;
-      span = span ? RowSpan{rows.stride, std::min(span->first, rows.first),
-                            std::max(span->last, rows.last)}
-                  : rows;
-    }
-    return span;
+  /// The rows of `group` computed in one iteration of `host`'s loop: its span, but of a
+  /// group that slides only its newest rows (aligned to its pairs if it is Winograd's).
+  RowSpan rowsComputed(NodeId group, NodeId host) const {
+    const RowSpan span = spanOfGroup(group, host);
+    if (group == host || plan_.placement[group] != TilePlacement::Sliding)
+      return span;
+    const int64_t last = plan_.winograd[group]
+                             ? alignedPairEnd(span.last, plan_.winogradRowOffset[group])
+                             : span.last;
+    return RowSpan{span.stride, last - span.stride + 1, last};
   }
 
   /// The rows a sliding group's storage is folded to, for `rows` read per host
