@@ -1,7 +1,10 @@
 // The few Halide runtime functions cnnc_runtime calls (runtime/HalideHooks.cpp installs
 // its allocation and error hooks on a Model's first run), for the weight binder's
 // target: its pipelines are stand-ins, so it links no real Halide runtime (which only
-// `cnnc runtime`, i.e. Halide's compiler, can produce).
+// `cnnc runtime`, i.e. Halide's compiler, can produce). The runtime's hook tests link it
+// too, and call the hooks it recorded (HalideRuntimeStandIn.h).
+#include "HalideRuntimeStandIn.h"
+
 #include <HalideRuntime.h>
 #include <cstdio>
 #include <cstdlib>
@@ -37,3 +40,10 @@ halide_error_handler_t halide_set_error_handler(halide_error_handler_t handler) 
 }
 
 } // extern "C"
+
+namespace cnnc::standin {
+
+halide_malloc_t installedMalloc() { return customMalloc; }
+halide_free_t installedFree() { return customFree; }
+
+} // namespace cnnc::standin
