@@ -6,6 +6,7 @@
 #include "compiler/emit/EmbedWeights.h"
 #include "compiler/emit/EmitCHeader.h"
 #include "compiler/emit/EmitWrapperHeader.h"
+#include "compiler/emit/HostTarget.h"
 #include "compiler/emit/ScratchBound.h"
 #include "cnnc/runtime/TensorBinding.h"
 
@@ -200,7 +201,9 @@ std::optional<Halide::Target> parseTarget(const std::string &text, dsl::Diagnost
                         "x86-64-linux-avx2 or arm-64-linux)");
     return std::nullopt;
   }
-  return Halide::Target(text);
+  // "host" as Halide 14 reads it may claim features this CPU lacks (HostTarget.h).
+  const Halide::Target target(text);
+  return text.rfind("host", 0) == 0 ? withoutMissingHostFeatures(target) : target;
 }
 
 bool checkFunctionName(const std::string &name, dsl::SourceLocation loc,
@@ -276,7 +279,7 @@ std::vector<rt::Tensor> preparedForEmbedding(lower::LoweredNetwork &network,
   for (size_t k = first; k < bound.size(); ++k)
     outputs.push_back(Halide::Buffer<float>(
         bound[k].data.data(), std::vector<int>(bound[k].shape.rbegin(), bound[k].shape.rend())));
-  prepare->realize(Halide::Realization(outputs), Halide::get_host_target());
+  prepare->realize(Halide::Realization(outputs), hostTarget());
   return bound;
 }
 

@@ -2,6 +2,7 @@
 // caller's data, dimensions reversed (Halide is innermost first).
 #include "compiler/emit/JitRun.h"
 
+#include "compiler/emit/HostTarget.h"
 #include "compiler/lower/LowerToHalide.h"
 #include "compiler/schedule/Schedule.h"
 #include "runtime/ScratchCache.h"
@@ -124,7 +125,7 @@ rt::Expected<JitNetwork> JitNetwork::compile(const ir::Graph &graph,
     auto state = std::make_unique<State>();
     state->graph = &graph;
     state->request = request;
-    state->target = Halide::get_jit_target_from_environment();
+    state->target = jitTarget();
     state->network =
         lower::lowerToHalide(graph, schedule::lowerOptionsFor(graph, request.kind, state->target));
     state->decisions = schedule::applySchedule(graph, state->network, request, state->target);
