@@ -380,8 +380,10 @@ TileLoops scheduleStoredStage(const StageFuncs &stage, const ir::Shape &shape,
   if (stage.winograd && stage.winograd->defined()) {
     const int lanes = static_cast<int>(lower::kChannelVectorBlock);
     if (tiling.rowsPerTile > 0)
-      return scheduleWinogradHost(stage, shape, lanes, tiling.rowsPerTile, description);
-    scheduleWinogradStage(stage, shape, lanes, /*parallel=*/true, description);
+      return scheduleWinogradHost(stage, shape, lanes, tiling.rowsPerTile,
+                                  tiling.winogradPerRegisterBlock, description);
+    scheduleWinogradStage(stage, shape, lanes, /*parallel=*/true, tiling.winogradPerRegisterBlock,
+                          description);
     return {Halide::LoopLevel::root(), Halide::LoopLevel::root()};
   }
   if (wideChannelVectors(shape, tiling)) {
@@ -475,7 +477,7 @@ void scheduleInnerStage(const StageFuncs &stage, const ir::Shape &shape, const T
   func.bound(TensorVars::x(), 0, lower::i32(shape[3])).bound(TensorVars::c(), 0, lower::i32(shape[1]));
   if (stage.winograd && stage.winograd->defined()) {
     scheduleWinogradStage(stage, shape, static_cast<int>(lower::kChannelVectorBlock),
-                          /*parallel=*/false, description);
+                          /*parallel=*/false, tiling.winogradPerRegisterBlock, description);
     return;
   }
   if (wideChannelVectors(shape, tiling)) {

@@ -21,6 +21,10 @@ struct Tiling {
   int channelBlock = 1; // output channels per block (divides the channel count)
   bool channelVectors = false; // vectors across output channels, not x (see .cpp)
   int rowsPerTile = 0;  // rows per parallel chunk (0: none); producers are computed in chunks
+  /// A Winograd stage's transformed input and products per register block of tiles,
+  /// not per column block: a convolution host's region, where every chunk in flight
+  /// holds them beside its folded rows (scheduleWinogradStage).
+  bool winogradPerRegisterBlock = false;
 };
 
 /// The f32 vector width for `target`, or a narrower power of two when the innermost

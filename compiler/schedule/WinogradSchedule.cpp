@@ -62,24 +62,24 @@ bool winogradWeightsFit(int64_t weightBytes) {
 
 namespace {
 void scheduleWinograd(const StageFuncs &stage, const ir::Shape &shape, int lanes, bool parallel,
-                      int chunkRows, std::string *description);
+                      int chunkRows, bool perRegisterBlock, std::string *description);
 const Halide::Var kChunkW("yc_w"), kTileRowW("yo_w");
 } // namespace
 
 void scheduleWinogradStage(const StageFuncs &stage, const ir::Shape &shape, int lanes,
-                           bool parallel, std::string *description) {
-  scheduleWinograd(stage, shape, lanes, parallel, 0, description);
+                           bool parallel, bool perRegisterBlock, std::string *description) {
+  scheduleWinograd(stage, shape, lanes, parallel, 0, perRegisterBlock, description);
 }
 
 TileLoops scheduleWinogradHost(const StageFuncs &stage, const ir::Shape &shape, int lanes,
-                               int chunkRows, std::string *description) {
-  scheduleWinograd(stage, shape, lanes, true, chunkRows, description);
+                               int chunkRows, bool perRegisterBlock, std::string *description) {
+  scheduleWinograd(stage, shape, lanes, true, chunkRows, perRegisterBlock, description);
   return {Halide::LoopLevel(stage.stored, kChunkW), Halide::LoopLevel(stage.stored, kTileRowW)};
 }
 
 namespace {
 void scheduleWinograd(const StageFuncs &stage, const ir::Shape &shape, int lanes, bool parallel,
-                      int chunkRows, std::string *description) {
+                      int chunkRows, bool perRegisterBlock, std::string *description) {
   // Vectors run across output channels (whole vectors: OpDef::admitsWinograd), except
   // in the copy-out and the input transform, which run across pixels and tiles: there
   // a row narrower than a vector takes the widest power of two that fits (rows of 2
@@ -134,13 +134,22 @@ void scheduleWinograd(const StageFuncs &stage, const ir::Shape &shape, int lanes
       .vectorize(c, lanes)
       .unroll(x);
 
-  // Per block of tiles: the column sums (A^T along x), vectors across channels.
-  w.columnSums.compute_at(func, xb).reorder(c, a, tx, ey, ty, n).vectorize(c, lanes).unroll(a);
+  // Per block of tiles: the column sums (A^T along x), vectors across channels. Per
+  // register block, the column sums' loop over those blocks is where the products,
+  // the transformed input and its strip are computed, each for the block's tiles.
+  const Halide::Var tbo("tbo_w"), tbi("tbi_w");
+  w.columnSums.compute_at(func, xb).vectorize(c, lanes).unroll(a);
+  if (perRegisterBlock)
+    w.columnSums.split(tx, tbo, tbi, block.tiles).reorder(c, a, tbi, ey, tbo, ty, n);
+  else
+    w.columnSums.reorder(c, a, tx, ey, ty, n);
+  const Halide::LoopLevel tiles =
+      perRegisterBlock ? Halide::LoopLevel(w.columnSums, tbo) : Halide::LoopLevel(func, xb);
 
   // The products, stored per block; each register block of them accumulates over the
   // input channels in registers and is written once.
   const Halide::Var co("co_w"), cv("cv_w"), cvl("cvl_w"), txo("txo_w"), txi("txi_w");
-  w.productTiles.compute_at(func, xb)
+  w.productTiles.compute_at(tiles)
       .split(c, co, cv, block.vectors * lanes)
       .split(cv, cv, cvl, lanes)
       .vectorize(cvl)
@@ -163,13 +172,17 @@ void scheduleWinograd(const StageFuncs &stage, const ir::Shape &shape, int lanes
 
   // The transformed input tiles of the block and the padded strip they read, vectors
   // across tiles.
-  w.inputTiles.compute_at(func, xb)
+  // Per register block, vectors of the fewest lanes that cover its tiles (8 for 7).
+  int tileLanes = pixelLanes;
+  while (perRegisterBlock && tileLanes / 2 >= block.tiles)
+    tileLanes /= 2;
+  w.inputTiles.compute_at(tiles)
       .reorder(tx, ex, ey, c, ty, n)
-      .vectorize(tx, pixelLanes, Halide::TailStrategy::GuardWithIf)
+      .vectorize(tx, tileLanes, Halide::TailStrategy::GuardWithIf)
       .unroll(ex)
       .unroll(ey);
   if (Halide::Func windowInput = stage.windowInput; windowInput.defined())
-    windowInput.compute_at(func, xb).vectorize(x, pixelLanes, Halide::TailStrategy::GuardWithIf);
+    windowInput.compute_at(tiles).vectorize(x, pixelLanes, Halide::TailStrategy::GuardWithIf);
 
   if (description)
     *description = std::string(chunkRows > 0 ? std::to_string(chunkRows) +
@@ -182,7 +195,8 @@ void scheduleWinograd(const StageFuncs &stage, const ir::Shape &shape, int lanes
                    (pixels < width ? " in blocks of " + std::to_string(pixels) + " pixels" : "") +
                    (w.rowOffset ? ", tiles from odd rows" : "") +
                    ", products in register blocks of " + std::to_string(block.tiles) + " tiles x " +
-                   std::to_string(block.vectors * lanes) + " channels";
+                   std::to_string(block.vectors * lanes) + " channels" +
+                   (perRegisterBlock ? ", the input transformed per register block" : "");
 }
 
 } // namespace

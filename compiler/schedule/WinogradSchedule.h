@@ -28,16 +28,18 @@ bool winogradWeightsFit(int64_t weightBytes);
 /// whole tile rows (a 2x2 pooling of stride 2). `stage.stored` must already be bound
 /// to the full width and channels. `lanes` is the width of the vectors across output
 /// channels (lower::kChannelVectorBlock: the fused schedule asks for Winograd only on
-/// 16-lane targets). `description` receives the decisions
-/// in words.
+/// 16-lane targets). `perRegisterBlock`: the transformed input, the products and the
+/// padded strip per register block of the products' tiles instead of per column block
+/// (a quarter of the buffers for a 56-pixel block; the transformed weights are then
+/// read once per register block). `description` receives the decisions in words.
 void scheduleWinogradStage(const StageFuncs &stage, const ir::Shape &shape, int lanes,
-                           bool parallel, std::string *description);
+                           bool parallel, bool perRegisterBlock, std::string *description);
 
 /// A stored Winograd stage that hosts producers (FusionPlan::computedPerTileOf): its
 /// rows in parallel chunks of `chunkRows` (even), each run one tile row (a pair of
 /// output rows) at a time. Returns where the producers go: stored per chunk, computed
 /// per tile row.
 TileLoops scheduleWinogradHost(const StageFuncs &stage, const ir::Shape &shape, int lanes,
-                               int chunkRows, std::string *description);
+                               int chunkRows, bool perRegisterBlock, std::string *description);
 
 } // namespace cnnc::schedule

@@ -172,6 +172,32 @@ TEST_F(FusionPlanTest, ADepthwiseConvolutionHostsNothing) {
   EXPECT_FALSE(plan_.computedPerTileOf[id("e")]);
 }
 
+TEST_F(FusionPlanTest, AOneByOneProjectionHostsTheInvertedResidualBlock) {
+  // MobileNet-V2's block: the 1x1 projection reads one row per row, so the depthwise
+  // convolution is computed per row of it and the expansion slides below that (3 rows
+  // at once); neither 144-channel tensor is stored.
+  plan("input x: f32[1, 24, 56, 56]\ne = conv2d(x, out_channels=144, kernel_size=1)\n"
+       "er = relu6(e)\n"
+       "d = conv2d(er, out_channels=144, kernel_size=3, padding=1, groups=144)\ndr = relu6(d)\n"
+       "p = conv2d(dr, out_channels=24, kernel_size=1)\na = add(p, x)\noutput a\n");
+  EXPECT_EQ(plan_.computedPerTileOf[id("d")], id("p"));
+  EXPECT_EQ(plan_.placement[id("d")], schedule::TilePlacement::PerRow);
+  EXPECT_EQ(plan_.computedPerTileOf[id("e")], id("p"));
+  EXPECT_EQ(plan_.placement[id("e")], schedule::TilePlacement::Sliding);
+  EXPECT_EQ(plan_.foldRows[id("e")], 3);
+}
+
+TEST_F(FusionPlanTest, AOneByOneHostLeavesAWinogradConvolutionStored) {
+  // ResNet-50's bottleneck: per row of the 1x1 c3, c2 would be asked one new row at a
+  // time and lose Winograd's pairs; it stays stored (by Winograd) and hosts c1 itself.
+  plan("input x: f32[1, 256, 56, 56]\nc1 = conv2d(x, out_channels=64, kernel_size=1)\n"
+       "r1 = relu(c1)\nc2 = conv2d(r1, out_channels=64, kernel_size=3, padding=1)\n"
+       "r2 = relu(c2)\nc3 = conv2d(r2, out_channels=256, kernel_size=1)\noutput c3\n");
+  EXPECT_FALSE(plan_.computedPerTileOf[id("c2")]);
+  EXPECT_TRUE(plan_.winograd[id("c2")]);
+  EXPECT_EQ(plan_.computedPerTileOf[id("c1")], id("c2"));
+}
+
 TEST_F(FusionPlanTest, APoolingJoinsAConvolutionsRegionOnlyWithItsProducer) {
   // m hosts c1 under the plain rules. Under c2 (7 rows per row, 2 chunks of 32 rows) m
   // would recompute 6 rows of 32 (19%), but c1 below it 8 (25%): m stays a host.
