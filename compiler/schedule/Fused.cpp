@@ -210,7 +210,8 @@ private:
     // for one new row, and half of each pair's work would be thrown away: stored, it
     // keeps Winograd's (ResNet-50's bottleneck shape, bench/variants/bneck.cnn: 3x3
     // convolution per row of the 1x1 one 5.49 ms, stored by Winograd 5.03, one thread).
-    if (!hostOp.computesProducerPerTile && readsRowPerRow(*host) && admitsWinograd(head))
+    if (!hostOp.computesProducerPerTile && readsRowPerRow(*host) &&
+        (admitsWinograd(head) || depth > kMaxOneRowHostDepth))
       return;
     // A pooling with a producer of its own to host stays a host under a pooling (its
     // producer would be a level too deep to slide there, as before convolution hosts).
@@ -764,6 +765,12 @@ private:
   static constexpr int kMaxPlainDepth = 2;
   /// Levels of groups below any host.
   static constexpr int kMaxRegionDepth = 4;
+  /// Levels below a host that reads one row per row (1x1): an inverted-residual block's
+  /// depthwise convolution and expansion. One more, the block before's projection, made
+  /// the rows below it fold to fewer than their readers ask for (torchvision's
+  /// MobileNet-V2: "The fold factor (1) of dimension y of t14_features_2_conv_1_2 is too
+  /// small", Halide stopping the run with a clean error).
+  static constexpr int kMaxOneRowHostDepth = 2;
   /// The most of a group's rows its host's chunks may compute twice (joinRegion). A
   /// fifth: ResNet's stem and first block under b1_conv2 in 2 chunks recompute 16% of
   /// the stem's rows and 7% of b1_conv1's, and then never store either (VGG's pool1,

@@ -187,6 +187,24 @@ TEST_F(FusionPlanTest, AOneByOneProjectionHostsTheInvertedResidualBlock) {
   EXPECT_EQ(plan_.foldRows[id("e")], 3);
 }
 
+TEST_F(FusionPlanTest, AOneByOneHostHostsTwoLevels) {
+  // Two blocks: the first block's projection would be a third level under the second's,
+  // where Halide found the rows below folded too few (torchvision's MobileNet-V2); it is
+  // stored and hosts its own block.
+  plan("input x: f32[1, 16, 112, 112]\n"
+       "e1 = conv2d(x, out_channels=96, kernel_size=1)\n"
+       "d1 = conv2d(e1, out_channels=96, kernel_size=3, stride=2, padding=1, groups=96)\n"
+       "p1 = conv2d(d1, out_channels=24, kernel_size=1)\n"
+       "e2 = conv2d(p1, out_channels=144, kernel_size=1)\n"
+       "d2 = conv2d(e2, out_channels=144, kernel_size=3, padding=1, groups=144)\n"
+       "p2 = conv2d(d2, out_channels=24, kernel_size=1)\noutput p2\n");
+  EXPECT_EQ(plan_.computedPerTileOf[id("d2")], id("p2"));
+  EXPECT_EQ(plan_.computedPerTileOf[id("e2")], id("p2"));
+  EXPECT_FALSE(plan_.computedPerTileOf[id("p1")]);
+  EXPECT_EQ(plan_.computedPerTileOf[id("d1")], id("p1"));
+  EXPECT_EQ(plan_.computedPerTileOf[id("e1")], id("p1"));
+}
+
 TEST_F(FusionPlanTest, AOneByOneHostLeavesAWinogradConvolutionStored) {
   // ResNet-50's bottleneck: per row of the 1x1 c3, c2 would be asked one new row at a
   // time and lose Winograd's pairs; it stays stored (by Winograd) and hosts c1 itself.
