@@ -3,12 +3,12 @@
 // is the one place where Halide's AOT compiler runs, so its exceptions stop here.
 #include "compiler/emit/EmitLibrary.h"
 
+#include "cnnc/runtime/TensorBinding.h"
 #include "compiler/emit/EmbedWeights.h"
 #include "compiler/emit/EmitCHeader.h"
 #include "compiler/emit/EmitWrapperHeader.h"
 #include "compiler/emit/HostTarget.h"
 #include "compiler/emit/ScratchBound.h"
-#include "cnnc/runtime/TensorBinding.h"
 
 #include <algorithm>
 #include <cassert>

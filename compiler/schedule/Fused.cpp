@@ -905,7 +905,8 @@ std::vector<std::string> scheduleFused(const Graph &graph, lower::LoweredNetwork
     } else {
       std::string blocks;
       Tiling tiling = tilingFor(shape, target, rowsPerTile[head]);
-      tiling.winogradPerRegisterBlock = rowsPerTile[head] > 0 && inConvolutionRegion(graph, plan, head);
+      tiling.winogradPerRegisterBlock =
+          rowsPerTile[head] > 0 && inConvolutionRegion(graph, plan, head);
       tileLoops[head] = scheduleStoredStage(stage, shape, tiling, &blocks);
       line += ": one stage, stored; " + blocks;
     }

@@ -185,18 +185,18 @@ void scheduleWinograd(const StageFuncs &stage, const ir::Shape &shape, int lanes
     windowInput.compute_at(tiles).vectorize(x, pixelLanes, Halide::TailStrategy::GuardWithIf);
 
   if (description)
-    *description = std::string(chunkRows > 0 ? std::to_string(chunkRows) +
-                                                   "-row chunks in parallel, a row of tiles "
-                                                   "at a time, "
-                               : parallel ? "rows of tiles in parallel, "
-                                          : "") +
-                   "Winograd F(2x2, 3x3): per input channel 16 multiplies for 2x2 outputs "
-                   "instead of 36, over 4x4 input tiles" +
-                   (pixels < width ? " in blocks of " + std::to_string(pixels) + " pixels" : "") +
-                   (w.rowOffset ? ", tiles from odd rows" : "") +
-                   ", products in register blocks of " + std::to_string(block.tiles) + " tiles x " +
-                   std::to_string(block.vectors * lanes) + " channels" +
-                   (perRegisterBlock ? ", the input transformed per register block" : "");
+    *description =
+        std::string(chunkRows > 0
+                        ? std::to_string(chunkRows) + "-row chunks in parallel, a row of tiles "
+                                                      "at a time, "
+                    : parallel ? "rows of tiles in parallel, "
+                               : "") +
+        "Winograd F(2x2, 3x3): per input channel 16 multiplies for 2x2 outputs "
+        "instead of 36, over 4x4 input tiles" +
+        (pixels < width ? " in blocks of " + std::to_string(pixels) + " pixels" : "") +
+        (w.rowOffset ? ", tiles from odd rows" : "") + ", products in register blocks of " +
+        std::to_string(block.tiles) + " tiles x " + std::to_string(block.vectors * lanes) +
+        " channels" + (perRegisterBlock ? ", the input transformed per register block" : "");
 }
 
 } // namespace
