@@ -623,7 +623,7 @@ private:
       const std::optional<std::vector<Read>> reads = readsOf(plan_.tailOf[head]);
       const std::optional<RowSpan> rows =
           reads ? spanOf(*reads, *host, /*atOnce=*/true) : std::nullopt;
-      if (!rows)
+      if (!rows || (plan_.winograd[head] && readBySlidingWinograd(*reads, *host)))
         continue;
       int64_t first = rows->first, last = rows->last;
       if (plan_.winograd[head]) {
@@ -635,6 +635,18 @@ private:
       plan_.foldRows[head] =
           std::min<int>(plan_.foldRows[head], static_cast<int>(last - first + 1));
     }
+  }
+
+  /// Whether a Winograd group other than `host` that slides reads through `reads`. A
+  /// Winograd group below such a one keeps the fold of its whole span: folded to the 4
+  /// rows read at once, Halide asked for 6 per iteration of the host (random DAG 220001:
+  /// two Winograd convolutions sliding under a third; "The fold factor (4) of dimension
+  /// y of t2_conv1 is too small ... (6)").
+  bool readBySlidingWinograd(const std::vector<Read> &reads, NodeId host) const {
+    return std::any_of(reads.begin(), reads.end(), [&](const Read &read) {
+      return read.group != host && plan_.winograd[read.group] &&
+             plan_.placement[read.group] == TilePlacement::Sliding;
+    });
   }
 
   /// The last row of the Winograd pair (from rows of `offset`'s parity) that holds `row`.

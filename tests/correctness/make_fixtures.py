@@ -563,6 +563,13 @@ case("conv_host_pointwise_inverted_residual",
       Layer("db", "batch_norm", "d"), Layer("dr", "relu6", "db"),
       Layer("p", "conv2d", "dr", out_channels=8, kernel_size=1, bias=False),
       Layer("pb", "batch_norm", "p"), Layer("a", "add", "pb", "x")], ["a"])
+case("conv_host_winograd_two_levels",
+     "random DAG 220001: two Winograd convs slide under a Winograd host (c1 keeps its span's fold)",
+     [Input("x", [1, 16, 47, 151])],
+     [Layer("c1", "conv2d", "x", out_channels=16, kernel_size=3, padding=1,
+            padding_mode="reflect"),
+      Layer("c2", "conv2d", "c1", out_channels=16, kernel_size=3, padding=1),
+      Layer("c4", "conv2d", "c2", out_channels=32, kernel_size=3, padding=1)], ["c4"])
 case("conv_host_direct", "8-channel convs (direct): c1 slides a row per row of c2's chunks",
      [Input("x", [1, 8, 80, 104])],
      [Layer("c1", "conv2d", "x", out_channels=8, kernel_size=3, padding=1),

@@ -249,6 +249,24 @@ TEST_F(FusionPlanTest, AWinogradProducerIsFoldedToWholePairs) {
   EXPECT_EQ(plan_.foldRows[id("c1")], 4);
 }
 
+TEST_F(FusionPlanTest, AWinogradProducerOfASlidingWinogradOneKeepsItsSpansFold) {
+  // Random DAG 220001: c1 and c2 slide by Winograd pairs under the Winograd host c4.
+  // c2 reads 4 rows of c1 at once, but folded to 4 Halide asked for 6 per iteration of
+  // c4; c1 keeps the fold of its span (c4's rows 2h, 2h + 1 read c2's 2h - 1 .. 2h + 2,
+  // which read c1's 2h - 2 .. 2h + 3, and one row for the pairs' alignment: 7).
+  plan("input x: f32[1, 16, 48, 151]\n"
+       "c1 = conv2d(x, out_channels=16, kernel_size=3, padding=1, padding_mode=reflect)\n"
+       "c2 = conv2d(c1, out_channels=16, kernel_size=3, padding=1)\n"
+       "c4 = conv2d(c2, out_channels=32, kernel_size=3, padding=1)\noutput c4\n");
+  for (const char *name : {"c1", "c2"}) {
+    EXPECT_EQ(plan_.computedPerTileOf[id(name)], id("c4")) << name;
+    EXPECT_EQ(plan_.placement[id(name)], schedule::TilePlacement::Sliding) << name;
+    EXPECT_TRUE(plan_.winograd[id(name)]) << name;
+  }
+  EXPECT_EQ(plan_.foldRows[id("c2")], 4);
+  EXPECT_EQ(plan_.foldRows[id("c1")], 7);
+}
+
 TEST_F(FusionPlanTest, ResNetsStemAndFirstBlockShareOneRegion) {
   // pool1 is read by b1_conv1 and by the residual add in the host's group: both in
   // b1_conv2's region, so pool1 joins it, and the stem under pool1 too. The host reads
