@@ -245,8 +245,8 @@ private:
   /// few of them. A 1x1 convolution's producer computed per row is never stored
   /// whole and its rows are read while they are in cache: MobileNet-V2's projection
   /// then hosts the depthwise convolution and, sliding below it, the expansion, whose
-  /// 144-channel tensors stored whole were larger than a core's L2 (fused 0.79x
-  /// oneDNN on that block, one thread).
+  /// 144-channel tensors stored whole were larger than a core's L2 (that block 0.928
+  /// ms stored, 0.807 ms so, one thread).
   bool convolutionHosts(NodeId host) const {
     const Node &node = graph_.nodes[host];
     const AxisWindow window = rowWindow(graph_, host);
@@ -816,19 +816,18 @@ std::vector<int> hostRowsPerTile(const Graph &graph, const FusionPlan &plan) {
   return rows;
 }
 
-/// Whether `host` is a convolution hosting producers. Its region's chunks each hold
-/// the folded rows of several levels, all chunks in flight at once, and beside them a
-/// Winograd stage's transformed input and products: those are then made per register
-/// block of tiles (Tiling::winogradPerRegisterBlock), a quarter of the bytes. ResNet's
-/// stem and first block at two threads: 1,777,796 -> 1,548,444 bytes of intermediates,
-/// 0.28 -> 0.24 of unfused's, one thread about 2% slower (AMD EPYC). Under a pooling,
-/// whose chunks hold one producer's rows, they stay per column block: per register
-/// block down_pool's convolution was 12% slower (the transformed weights are read once
-/// per register block of tiles, not per column block).
-bool inConvolutionRegion(const Graph &graph, const FusionPlan &plan, NodeId host) {
-  return plan.groupOf[host] == host && !graph.nodes[host].op->computesProducerPerTile &&
-         std::any_of(plan.computedPerTileOf.begin(), plan.computedPerTileOf.end(),
-                     [&](const std::optional<NodeId> &of) { return of == host; });
+/// Whether `head` is a convolution hosting producers (`rowsPerTile`, hostRowsPerTile,
+/// is set for hosts only). Its region's chunks each hold the folded rows of several
+/// levels, all chunks in flight at once, and beside them a Winograd stage's transformed
+/// input and products: those are then made per register block of tiles
+/// (Tiling::winogradPerRegisterBlock), a quarter of the bytes. ResNet's stem and first
+/// block at two threads: 1,777,796 -> 1,548,444 bytes of intermediates, 0.28 -> 0.24
+/// of unfused's, one thread about 2% slower (AMD EPYC). Under a pooling, whose chunks
+/// hold one producer's rows, they stay per column block: per register block
+/// down_pool's convolution was 12% slower (the transformed weights are read once per
+/// register block of tiles, not per column block).
+bool isConvolutionHost(const Graph &graph, const std::vector<int> &rowsPerTile, NodeId head) {
+  return rowsPerTile[head] > 0 && !graph.nodes[head].op->computesProducerPerTile;
 }
 
 /// In words, for --explain-schedule.
@@ -908,7 +907,7 @@ std::vector<std::string> scheduleFused(const Graph &graph, lower::LoweredNetwork
         tailFunc.fold_storage(lower::TensorVars::y(), plan.foldRows[head]);
       std::string blocks;
       Tiling tiling = tilingFor(shape, target, 0);
-      tiling.winogradPerRegisterBlock = inConvolutionRegion(graph, plan, *host);
+      tiling.winogradPerRegisterBlock = isConvolutionHost(graph, rowsPerTile, *host);
       scheduleInnerStage(stage, shape, tiling, &blocks);
       line += ": " +
               describePlacement(placement, graph.nodes[*host].name, rowsPerTile[*host],
@@ -917,8 +916,7 @@ std::vector<std::string> scheduleFused(const Graph &graph, lower::LoweredNetwork
     } else {
       std::string blocks;
       Tiling tiling = tilingFor(shape, target, rowsPerTile[head]);
-      tiling.winogradPerRegisterBlock =
-          rowsPerTile[head] > 0 && inConvolutionRegion(graph, plan, head);
+      tiling.winogradPerRegisterBlock = isConvolutionHost(graph, rowsPerTile, head);
       tileLoops[head] = scheduleStoredStage(stage, shape, tiling, &blocks);
       line += ": one stage, stored; " + blocks;
     }
