@@ -129,13 +129,14 @@ Halide::Func withBoundary(const LowerContext &context, const LoweredTensor &sour
   return extended;
 }
 
-int64_t convChannelBlock(int64_t outChannels, int64_t outWidth, int64_t groups,
+int64_t convChannelBlock(int64_t outChannels, int64_t outWidth, int64_t groups, int64_t reduction,
                          int64_t weightBytes) {
   // Pixels blocks of two vectors across x would compute past the row's end.
   const int64_t xBlock = 2 * kChannelVectorBlock;
   const int64_t wasted = (outWidth + xBlock - 1) / xBlock * xBlock - outWidth;
-  if (groups == 1 && outChannels % kChannelVectorBlock == 0 &&
-      (outWidth < xBlock || (weightBytes <= kCachedWeightBytes && 20 * wasted > outWidth)))
+  const bool wideRowPays = weightBytes <= kCachedWeightBytes && 20 * wasted > outWidth &&
+                           reduction >= kMinChannelVectorReduction;
+  if (groups == 1 && outChannels % kChannelVectorBlock == 0 && (outWidth < xBlock || wideRowPays))
     return kChannelVectorBlock;
   if (groups == 1 && outChannels >= kMinPaddedChannelVectors * kChannelVectorBlock &&
       outWidth < xBlock)

@@ -43,20 +43,31 @@ Halide::Func withBoundary(const LowerContext &context, const LoweredTensor &sour
 /// whose blocks of 32 pixels would compute more than 5% past the row's end when the
 /// weights fit a core's cache share (kCachedWeightBytes): ResNet's 56x56x64 3x3
 /// convolution ran 1.16x faster, its 112-wide stem 1.03x, but rows of a multiple of
-/// 32 ran 1.0-1.12x faster with vectors across x (fewer loads per FMA). Narrow rows
+/// 32 ran 1.0-1.12x faster with vectors across x (fewer loads per FMA). Wide rows take
+/// it only from kMinChannelVectorReduction multiply-adds per output value (input
+/// channels per group x kernel taps) up: a wide row's accumulator is copied out through
+/// register transposes, a fixed cost per output value that a shallow reduction does not
+/// repay. Narrow rows
 /// take it with other channel counts too, from kMinPaddedChannelVectors vectors up: the
 /// prepared weights then end in a block padded with zeros, whose extra channels are
 /// computed and never stored (SqueezeNet's 1000-channel 1x1 classifier at 13x13: 2.7 ms
 /// with 8-channel blocks across x, oneDNN 0.9). Otherwise 8, or the largest of 4, 2, 1
 /// dividing the channels, with vectors across x.
 constexpr int64_t kChannelVectorBlock = 16;
+/// The reduction depth from which wide rows take vectors across output channels.
+/// Measured on 56-wide 1x1 and 112-wide 3x3 convolutions to 64 channels (one core,
+/// AVX-512, AMD EPYC Zen 4), vectors across channels / across x: depth 27 (3x3 of 3
+/// channels) 0.611 / 0.486 ms, 32 0.188 / 0.143, 64 0.305 / 0.279, 72 1.29 / 1.24, 96
+/// 0.415 / 0.431, 108 1.92 / 1.95, 144 0.606 / 0.661, 256 1.06 / 1.16. MobileNet-V2's
+/// expansion (24 -> 144 channels at 56x56) 0.339 -> 0.249 ms.
+constexpr int64_t kMinChannelVectorReduction = 80;
 /// Vectors of output channels from which a padded last block wastes at most 1/4.
 constexpr int64_t kMinPaddedChannelVectors = 4;
 /// Weights a core's cache keeps while a stage sweeps its rows: half of a 2 MiB L2 (this
 /// machine's; server cores have 1-2 MiB), leaving room for the rows. A layer with more
 /// sweeps channel blocks outermost instead (StageSchedule.cpp).
 constexpr int64_t kCachedWeightBytes = int64_t(1) << 20;
-int64_t convChannelBlock(int64_t outChannels, int64_t outWidth, int64_t groups,
+int64_t convChannelBlock(int64_t outChannels, int64_t outWidth, int64_t groups, int64_t reduction,
                          int64_t weightBytes);
 
 /// A new function named for the node being lowered (LowerContext::funcName).

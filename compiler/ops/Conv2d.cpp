@@ -252,9 +252,10 @@ Halide::Func lowerConv2d(const lower::LowerContext &context) {
   // reads one contiguous run of weights for its whole reduction, and one tap's weights
   // for the block share a cache line. Both weights and bias are functions of the
   // weights alone, prepared once when the weights are bound.
+  const int64_t reduction = inPerGroup * attrs.kernel.h * attrs.kernel.w;
   const int64_t block =
-      lower::convChannelBlock(attrs.outChannels, context.node.shape[3], attrs.groups,
-                              4 * attrs.outChannels * inPerGroup * attrs.kernel.h * attrs.kernel.w);
+      lower::convChannelBlock(attrs.outChannels, context.node.shape[3], attrs.groups, reduction,
+                              4 * attrs.outChannels * reduction);
   *context.channelBlock = block;
   // Where the block does not divide the channels (lower::convChannelBlock), the last
   // block is padded with zero weights, and the channels past the last, which the

@@ -514,6 +514,19 @@ case("conv2d_channel_vectors_padded_block_under_pool",
      [Input("x", [1, 8, 12, 10])],
      [Layer("c", "conv2d", "x", out_channels=68, kernel_size=3, padding=1),
       Layer("m", "max_pool2d", "c", kernel_size=2)], ["m"])
+# Wide rows take vectors across output channels only for reductions of at least 80
+# multiply-adds per output (lower::kMinChannelVectorReduction); shallower ones, such as
+# conv2d_pointwise_after_ceil_pool_54_wide's, take vectors across x.
+case("conv2d_channel_vectors_wide_rows",
+     "3x3 of 16 channels on 36-pixel rows (depth 144): vectors across channels, transposed out",
+     [Input("x", [1, 16, 6, 36])],
+     [Layer("c", "conv2d", "x", out_channels=16, kernel_size=3, padding=1),
+      Layer("r", "relu", "c")], ["r"])
+case("conv2d_channel_vectors_wide_rows_1x1",
+     "1x1 of 96 channels on 40-pixel rows (depth 96), folded bn: vectors across channels",
+     [Input("x", [1, 96, 3, 40])],
+     [Layer("c", "conv2d", "x", out_channels=32, kernel_size=1, bias=False),
+      Layer("bn", "batch_norm", "c"), Layer("r", "relu6", "bn")], ["r"])
 # Depthwise convolutions make their padded input per row and block of channels.
 case("conv2d_depthwise_window_per_block",
      "depthwise 3x3, reflect, folded bn, relu6: padded input per block of 8 channels",
