@@ -518,9 +518,10 @@ case("conv2d_channel_vectors_padded_block_under_pool",
 # multiply-adds per output (lower::kMinChannelVectorReduction); shallower ones, such as
 # conv2d_pointwise_after_ceil_pool_54_wide's, take vectors across x.
 case("conv2d_channel_vectors_wide_rows",
-     "3x3 of 16 channels on 36-pixel rows (depth 144): vectors across channels, transposed out",
+     "3x3 of 16 channels dilated 2 on 36-pixel rows (depth 144, not Winograd): vectors across channels",
      [Input("x", [1, 16, 6, 36])],
-     [Layer("c", "conv2d", "x", out_channels=16, kernel_size=3, padding=1),
+     [Layer("c", "conv2d", "x", out_channels=16, kernel_size=3, padding=2, dilation=2,
+            padding_mode="replicate"),
       Layer("r", "relu", "c")], ["r"])
 case("conv2d_channel_vectors_wide_rows_1x1",
      "1x1 of 96 channels on 40-pixel rows (depth 96), folded bn: vectors across channels",
