@@ -623,7 +623,7 @@ private:
       const std::optional<std::vector<Read>> reads = readsOf(plan_.tailOf[head]);
       const std::optional<RowSpan> rows =
           reads ? spanOf(*reads, *host, /*atOnce=*/true) : std::nullopt;
-      if (!rows || (plan_.winograd[head] && readBySlidingWinograd(*reads, *host)))
+      if (!rows || (plan_.winograd[head] && readBySlidingPairs(*reads, *host)))
         continue;
       int64_t first = rows->first, last = rows->last;
       if (plan_.winograd[head]) {
@@ -637,15 +637,17 @@ private:
     }
   }
 
-  /// Whether a Winograd group other than `host` that slides reads through `reads`. A
-  /// Winograd group below such a one keeps the fold of its whole span: folded to the 4
-  /// rows read at once, Halide asked for 6 per iteration of the host (random DAG 220001:
-  /// two Winograd convolutions sliding under a third; "The fold factor (4) of dimension
-  /// y of t2_conv1 is too small ... (6)").
-  bool readBySlidingWinograd(const std::vector<Read> &reads, NodeId host) const {
+  /// Whether a group other than `host` that slides in pairs of rows reads through
+  /// `reads`: a Winograd one, or any under a Winograd host, which steps two rows per
+  /// iteration. A Winograd group below such a one keeps the fold of its whole span:
+  /// folded to the 4 rows read at once, Halide asked for 6 per iteration of the host
+  /// (random DAG 220001: two Winograd convolutions sliding under a third; 300172: a 3x3
+  /// pooling sliding between two; "The fold factor (4) of dimension y of t2_conv2 is too
+  /// small ... (6)").
+  bool readBySlidingPairs(const std::vector<Read> &reads, NodeId host) const {
     return std::any_of(reads.begin(), reads.end(), [&](const Read &read) {
-      return read.group != host && plan_.winograd[read.group] &&
-             plan_.placement[read.group] == TilePlacement::Sliding;
+      return read.group != host && plan_.placement[read.group] == TilePlacement::Sliding &&
+             (plan_.winograd[read.group] || hostStep(host) > 1);
     });
   }
 

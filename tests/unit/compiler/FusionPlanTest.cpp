@@ -267,6 +267,26 @@ TEST_F(FusionPlanTest, AWinogradProducerOfASlidingWinogradOneKeepsItsSpansFold) 
   EXPECT_EQ(plan_.foldRows[id("c1")], 7);
 }
 
+TEST_F(FusionPlanTest, AWinogradProducerOfAPoolingSlidingInPairsKeepsItsSpansFold) {
+  // Random DAG 300172: under the Winograd host c7 (two rows per iteration) the pooling
+  // m slides two rows at a time, and the Winograd c2 below it reads 4 rows of it at
+  // once; folded to those 4 Halide asked for 6 per iteration of c7 (c7's rows 2h,
+  // 2h + 1 read m's 2h - 1 .. 2h + 2, which read c2's 2h - 1 .. 2h + 4).
+  plan("input x: f32[1, 16, 47, 150]\n"
+       "c1 = conv2d(x, out_channels=16, kernel_size=3, padding=1, bias=false)\n"
+       "c2 = conv2d(c1, out_channels=16, kernel_size=3, padding=1)\n"
+       "m = max_pool2d(c2, kernel_size=3, stride=1, ceil_mode=true)\n"
+       "c7 = conv2d(m, out_channels=16, kernel_size=3, padding=1)\n"
+       "t = tanh(c7)\na = add(t, m)\noutput a\n");
+  for (const char *name : {"c2", "m"}) {
+    EXPECT_EQ(plan_.computedPerTileOf[id(name)], id("c7")) << name;
+    EXPECT_EQ(plan_.placement[id(name)], schedule::TilePlacement::Sliding) << name;
+  }
+  EXPECT_TRUE(plan_.winograd[id("c2")]);
+  EXPECT_TRUE(plan_.winograd[id("c7")]);
+  EXPECT_GE(plan_.foldRows[id("c2")], 6);
+}
+
 TEST_F(FusionPlanTest, ResNetsStemAndFirstBlockShareOneRegion) {
   // pool1 is read by b1_conv1 and by the residual add in the host's group: both in
   // b1_conv2's region, so pool1 joins it, and the stem under pool1 too. The host reads
