@@ -54,6 +54,9 @@ struct LoweredTensor {
   /// depthwise convolution): blocks of output channels read disjoint input channels,
   /// so schedules may make `windowInput` per block of channels.
   bool windowInputPerChannel = false;
+  /// For a convolution whose sum leaves out the taps that read zero padding
+  /// (LowerContext::skipPaddingTaps): true. Descriptions of the schedule say so.
+  bool paddingTapsSkipped = false;
   /// For a conv2d lowered by Winograd's algorithm: its functions; `accumulator` is then
   /// the output transform plus bias, a pure function the stage copies.
   WinogradFuncs winograd;
@@ -117,6 +120,11 @@ struct LowerContext {
   /// only if the rows this layer reads are an affine function of the host's row loop,
   /// which a clamped row is not.
   bool unclampedRows = false;
+  /// The schedule unrolls this layer's rows and taps where its rows are narrow
+  /// (LowerOptions::skipPaddingTaps): a convolution may then sum over the taps inside
+  /// its input only, each unrolled tap's test a constant, and says so here.
+  bool skipPaddingTaps = false;
+  bool *paddingTapsSkipped = nullptr;
 };
 
 /// The variables every lowered tensor is defined over.

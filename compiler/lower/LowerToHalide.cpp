@@ -82,7 +82,7 @@ public:
         folds_(options.foldBatchNorm ? passes::planBatchNormFolds(graph)
                                      : std::vector<std::optional<NodeId>>(graph.nodes.size())),
         winograd_(options.winograd), winogradRowOffset_(options.winogradRowOffset),
-        unclampedRows_(options.unclampedRows) {}
+        unclampedRows_(options.unclampedRows), skipPaddingTaps_(options.skipPaddingTaps) {}
   LoweredNetwork run();
 
 private:
@@ -96,6 +96,7 @@ private:
   std::vector<bool> winograd_;
   std::vector<int> winogradRowOffset_;
   std::vector<bool> unclampedRows_;
+  std::vector<bool> skipPaddingTaps_;
   LoweredNetwork network_;
   std::vector<size_t> firstWeight_; // index into network_.weights per node
   WeightPreparation preparation_;
@@ -163,7 +164,7 @@ void Lowerer::lowerNode(NodeId id) {
   }
   Halide::Func accumulator, windowInput;
   int64_t channelBlock = 0;
-  bool windowInputPerChannel = false;
+  bool windowInputPerChannel = false, paddingTapsSkipped = false;
   LowerContext context{node,         funcName(id), {},           weightsOf(id), {}, {},
                        &accumulator, &windowInput, &preparation_, &channelBlock};
   context.windowInputPerChannel = &windowInputPerChannel;
@@ -175,6 +176,8 @@ void Lowerer::lowerNode(NodeId id) {
   context.winogradRowOffset = id < winogradRowOffset_.size() ? winogradRowOffset_[id] : 0;
   context.winogradFuncs = &winograd;
   context.unclampedRows = id < unclampedRows_.size() && unclampedRows_[id];
+  context.skipPaddingTaps = id < skipPaddingTaps_.size() && skipPaddingTaps_[id];
+  context.paddingTapsSkipped = &paddingTapsSkipped;
   for (NodeId other = 0; other < folds_.size(); ++other) {
     if (folds_[other] != id)
       continue;
@@ -184,8 +187,14 @@ void Lowerer::lowerNode(NodeId id) {
     affine.op->channelAffine(affineContext, context.foldedScale, context.foldedShift);
   }
   Halide::Func func = node.op->lower(context);
-  network_.nodeFuncs[id] = {func,         node.shape,           accumulator, windowInput,
-                            channelBlock, windowInputPerChannel, winograd};
+  network_.nodeFuncs[id] = {func,
+                            node.shape,
+                            accumulator,
+                            windowInput,
+                            channelBlock,
+                            windowInputPerChannel,
+                            paddingTapsSkipped,
+                            winograd};
 }
 
 LoweredNetwork Lowerer::run() {
@@ -194,7 +203,7 @@ LoweredNetwork Lowerer::run() {
   network_.foldedAway.assign(graph_.nodes.size(), false);
   for (size_t k = 0; k < graph_.inputs.size(); ++k)
     network_.nodeFuncs[graph_.inputs[k]] = {
-        network_.inputs[k], graph_.nodes[graph_.inputs[k]].shape, {}, {}, 0, {}, {}};
+        network_.inputs[k], graph_.nodes[graph_.inputs[k]].shape, {}, {}, 0, false, false, {}};
   for (NodeId id = 0; id < graph_.nodes.size(); ++id)
     if (!graph_.nodes[id].isInput())
       lowerNode(id);

@@ -65,6 +65,11 @@ struct LowerOptions {
   /// (LowerContext::unclampedRows; the fused schedule's FusionPlan::unclampedRows).
   /// Empty: nowhere.
   std::vector<bool> unclampedRows;
+  /// Per node: the schedule stores this layer whole by loops that unroll each narrow
+  /// row's pixels and taps (StageSchedule.cpp, scheduleChannelVectors), so a
+  /// convolution may leave out the taps that read zero padding
+  /// (LowerContext::skipPaddingTaps). Empty: nowhere.
+  std::vector<bool> skipPaddingTaps;
 };
 
 LoweredNetwork lowerToHalide(const ir::Graph &graph, const LowerOptions &options = {});

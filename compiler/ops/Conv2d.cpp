@@ -208,6 +208,21 @@ bool conv2dAdmitsWinograd(const Node &node, const std::vector<Shape> &inputs) {
   return admitsWinogradConv2d(std::get<Conv2dAttrs>(node.attrs), inputs[0]);
 }
 
+/// Whether a convolution sums over the taps inside its input only: zero padding's
+/// taps add nothing, and on narrow rows they are a large share of the work (a 3x3
+/// convolution at 7x7 reads 441 taps per channel of which 361 are inside: ResNet's and
+/// VGG's last layers). Only where the schedule unrolls each row's pixels and taps
+/// (LowerContext::skipPaddingTaps, rows of one register block): each unrolled tap's
+/// test is then a constant and costs nothing, where across vectors of x it would mask
+/// every load. 512 -> 512 channels at 7x7, one core: 2.05 -> 1.76 ms (oneDNN, which
+/// skips them too, 1.71-1.81); at 14x14 8.5 -> 7.6 ms.
+bool skipsPaddingTaps(const lower::LowerContext &context, const Conv2dAttrs &attrs,
+                      int64_t channelBlock) {
+  return context.skipPaddingTaps && channelBlock == lower::kChannelVectorBlock &&
+         context.node.shape[3] <= lower::kChannelVectorBlock &&
+         attrs.padMode == PadMode::Constant && !attrs.padding.isZero();
+}
+
 /// out(x, y, o, n) = bias(o) + sum over (i, ky, kx) of w(kx, ky, i, o) * in(...), with
 /// the input extended by the padding mode. A folded batch-norm scales the weights
 /// and bias instead of adding a stage.
@@ -274,6 +289,10 @@ Halide::Func lowerConv2d(const lower::LowerContext &context) {
       blockedWeights, {block, attrs.kernel.w, attrs.kernel.h, inPerGroup, blocks});
   Halide::Expr weight = weights(c % i32(block), r.x, r.y, r.z, c / i32(block));
   const Halide::Expr bias = convBias(context, attrs, padded ? Halide::min(c, lastChannel) : c);
+  if (skipsPaddingTaps(context, attrs, block)) {
+    r.where(ix >= 0 && ix < i32(in.shape[3]) && iy >= 0 && iy < i32(in.shape[2]));
+    *context.paddingTapsSkipped = true;
+  }
   Halide::Func sum(context.funcName + "_acc");
   sum(x, y, c, n) = bias;
   sum(x, y, c, n) += weight * input(ix, iy, inChannel, n);

@@ -870,6 +870,14 @@ FusionPlan planFusion(const Graph &graph) {
   return planFusion(graph, foldedAway);
 }
 
+std::vector<bool> storedAlone(const Graph &graph, const FusionPlan &plan) {
+  const std::vector<int> rowsPerTile = hostRowsPerTile(graph, plan);
+  std::vector<bool> alone(graph.nodes.size(), false);
+  for (NodeId id = 0; id < graph.nodes.size(); ++id)
+    alone[id] = plan.groupOf[id] == id && !plan.computedPerTileOf[id] && rowsPerTile[id] == 0;
+  return alone;
+}
+
 std::vector<bool> winogradNodes(const Graph &graph, int lanes) {
   if (lanes < kWinogradMinLanes)
     return {};
@@ -898,6 +906,7 @@ std::vector<std::string> scheduleFused(const Graph &graph, lower::LoweredNetwork
                            4 * nodeParameters(graph, graph.nodes[head]),
                            network.nodeFuncs[head].channelBlock,
                            network.nodeFuncs[head].windowInputPerChannel,
+                           network.nodeFuncs[head].paddingTapsSkipped,
                            &network.nodeFuncs[head].winograd};
     std::string line = memberNames(graph, plan, head);
     if (std::optional<NodeId> host = plan.computedPerTileOf[head]) {

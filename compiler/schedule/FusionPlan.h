@@ -68,6 +68,11 @@ FusionPlan planFusion(const ir::Graph &graph, const std::vector<bool> &foldedAwa
 /// (passes::planBatchNormFolds): the plan the fused schedule applies.
 FusionPlan planFusion(const ir::Graph &graph);
 
+/// Per node: a group head that the fused schedule stores whole outside any region,
+/// neither computed per tile of a host nor hosting groups itself, so its stage runs its
+/// own loops alone (scheduleStoredStage without row chunks).
+std::vector<bool> storedAlone(const ir::Graph &graph, const FusionPlan &plan);
+
 /// The f32 lanes below which the fused schedule computes nothing by Winograd's
 /// algorithm (the register blocks were measured with AVX-512's 32 registers only).
 constexpr int kWinogradMinLanes = 16;

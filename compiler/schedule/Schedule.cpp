@@ -27,8 +27,16 @@ lower::LowerOptions lowerOptionsFor(const ir::Graph &graph, ScheduleKind kind,
     options.winograd = plan.winograd;
     options.winogradRowOffset = plan.winogradRowOffset;
   }
-  if (kind == ScheduleKind::Fused)
-    options.unclampedRows = planFusion(graph).unclampedRows;
+  // Where a stage is stored alone, a convolution of narrow rows may leave out the taps
+  // that read zero padding (lower::LowerOptions::skipPaddingTaps): the unfused
+  // baseline's stages all are, so fused against unfused still measures fusion alone.
+  if (kind == ScheduleKind::Fused) {
+    const FusionPlan plan = planFusion(graph);
+    options.unclampedRows = plan.unclampedRows;
+    options.skipPaddingTaps = storedAlone(graph, plan);
+  }
+  if (kind == ScheduleKind::Unfused)
+    options.skipPaddingTaps.assign(graph.nodes.size(), true);
   return options;
 }
 

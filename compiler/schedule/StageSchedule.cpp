@@ -196,7 +196,10 @@ void scheduleChannelVectors(const StageFuncs &stage, const ir::Shape &shape,
   for (const Halide::RVar &r : accumulator.rvars(0))
     order.push_back(r);
   order.insert(order.end(), {xo, y, n});
-  update.reorder(order);
+  // The taps of a row are unrolled too, so that where the sum leaves out the taps that
+  // read zero padding (LoweredTensor::paddingTapsSkipped) each unrolled pixel's test
+  // is a constant.
+  update.reorder(order).unroll(accumulator.rvars(0).front());
   if (Halide::Func windowInput = stage.windowInput; windowInput.defined()) {
     windowInput.compute_root().parallel(c);
     if (tiling.vector)
@@ -420,7 +423,8 @@ TileLoops scheduleStoredStage(const StageFuncs &stage, const ir::Shape &shape,
                      " pixels x " +
                      std::to_string(narrowRowChannelVectors(shape, tiling) * tiling.channelBlock) +
                      " channels), channel blocks in parallel" +
-                     (stage.windowInput.defined() ? ", padded input made once" : "");
+                     (stage.windowInput.defined() ? ", padded input made once" : "") +
+                     (stage.paddingTapsSkipped ? ", taps reading zero padding left out" : "");
     return {Halide::LoopLevel(func, kCo), Halide::LoopLevel(func, kCo)};
   } else if (stage.weightBytes > kCachedWeightBytes) {
     // Deep layers (few pixels, many weights): rows inside channel blocks, so a block's

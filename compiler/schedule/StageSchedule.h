@@ -45,6 +45,7 @@ struct StageFuncs {
   int64_t weightBytes = 0;  // the weights the reduction reads (loop order, see .cpp)
   int64_t channelBlock = 0; // the weight layout's block (LoweredTensor::channelBlock)
   bool windowInputPerChannel = false; // LoweredTensor::windowInputPerChannel
+  bool paddingTapsSkipped = false;    // LoweredTensor::paddingTapsSkipped
   /// A convolution lowered by Winograd's algorithm (then `accumulator` is its output
   /// transform): scheduled by scheduleWinogradStage. Null otherwise.
   const lower::WinogradFuncs *winograd = nullptr;

@@ -18,7 +18,7 @@ std::vector<std::string> scheduleUnfused(const ir::Graph &graph, lower::LoweredN
     std::string loops;
     scheduleStoredStage({lowered.func, lowered.accumulator, lowered.windowInput,
                          4 * ir::nodeParameters(graph, node), lowered.channelBlock,
-                         lowered.windowInputPerChannel},
+                         lowered.windowInputPerChannel, lowered.paddingTapsSkipped},
                         node.shape, tilingFor(node.shape, target, /*rowsPerTile=*/0), &loops);
     decisions.push_back(node.name + ": stored in its own buffer; " + loops);
   }

@@ -514,6 +514,25 @@ case("conv2d_channel_vectors_padded_block_under_pool",
      [Input("x", [1, 8, 12, 10])],
      [Layer("c", "conv2d", "x", out_channels=68, kernel_size=3, padding=1),
       Layer("m", "max_pool2d", "c", kernel_size=2)], ["m"])
+# Stored alone, narrow rows of one register block leave out the taps that read zero
+# padding (ops/Conv2d.cpp, skipsPaddingTaps): asymmetric padding, padding wider than
+# the kernel reaches (whole rows and columns of bias alone), stride with dilation, and
+# a padded last block of weights with a folded batch-norm.
+case("conv2d_padding_taps_skipped_asymmetric",
+     "4x4 kernel, padding same (1 before, 2 after), 32 channels on 9-pixel rows",
+     [Input("x", [1, 6, 8, 9])],
+     [Layer("c", "conv2d", "x", out_channels=32, kernel_size=4, padding="same"),
+      Layer("r", "relu", "c")], ["r"])
+case("conv2d_padding_taps_skipped_wide_padding",
+     "3x3 with padding 3 (the outer rows and columns read padding only), stride 2, dilation 2",
+     [Input("x", [1, 5, 11, 13])],
+     [Layer("c", "conv2d", "x", out_channels=16, kernel_size=3, stride=2, padding=3,
+            dilation=2)], ["c"])
+case("conv2d_padding_taps_skipped_padded_block",
+     "3x3 of padding (2, 1) on 6-pixel rows, 66 channels (a padded block), folded bn",
+     [Input("x", [1, 8, 5, 6])],
+     [Layer("c", "conv2d", "x", out_channels=66, kernel_size=3, padding=(2, 1), bias=False),
+      Layer("bn", "batch_norm", "c"), Layer("r", "relu6", "bn")], ["r"])
 # Wide rows take vectors across output channels only for reductions of at least 80
 # multiply-adds per output (lower::kMinChannelVectorReduction); shallower ones, such as
 # conv2d_pointwise_after_ceil_pool_54_wide's, take vectors across x.
