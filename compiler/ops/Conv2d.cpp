@@ -223,6 +223,21 @@ bool skipsPaddingTaps(const lower::LowerContext &context, const Conv2dAttrs &att
          attrs.padMode == PadMode::Constant && !attrs.padding.isZero();
 }
 
+/// Whether a convolution's window input is stored decimated, one copy per kernel column:
+/// in_kx(x, y) = in(stride * x - pad + kx * dilation, y), so that every load of the sum
+/// across x is dense. Halide 14 loads a vector of stride 3 from a constant offset as a
+/// dense vector from the offset rounded down to a multiple of 3, tagged with the
+/// alignment of the offset itself: an aligned load from a misaligned address, SIGSEGV
+/// (random DAG 400067: a grouped 1x1 convolution of stride 3 on 13-pixel rows;
+/// Halide 16 replaced that code, halide/Halide#7230). A stride of a power of two rounds
+/// down to an address at least as aligned as the offset, so those loads are kept (stride
+/// 2's deinterleaving, AlexNet's stride 4). The copies hold kernel width / stride of the
+/// input's columns: no more than the input for kernels up to the stride.
+bool storesDecimatedColumns(const Conv2dAttrs &attrs) {
+  const int64_t stride = attrs.stride.w;
+  return stride >= 3 && (stride & (stride - 1)) != 0;
+}
+
 /// out(x, y, o, n) = bias(o) + sum over (i, ky, kx) of w(kx, ky, i, o) * in(...), with
 /// the input extended by the padding mode. A folded batch-norm scales the weights
 /// and bias instead of adding a stage.
@@ -241,11 +256,20 @@ Halide::Func lowerConv2d(const lower::LowerContext &context) {
   // (SqueezeNet's 54-wide rows were read to 55); the copy's guarded vectors keep them
   // inside.
   Halide::Func input(context.funcName + "_in");
-  input(x, y, c, n) = extended(x, y, c, n);
+  Halide::RDom r(0, i32(attrs.kernel.w), 0, i32(attrs.kernel.h), 0, i32(inPerGroup), "r");
+  const bool decimated = storesDecimatedColumns(attrs);
+  if (decimated) {
+    const Halide::Var kx("kx");
+    input(x, kx, y, c, n) =
+        extended(windowStart<Halide::Expr>(x, i32(attrs.stride.w), i32(attrs.padding.left)) +
+                     kx * i32(attrs.dilation.w),
+                 y, c, n);
+  } else {
+    input(x, y, c, n) = extended(x, y, c, n);
+  }
   *context.windowInput = input;
   if (context.windowInputPerChannel)
     *context.windowInputPerChannel = inPerGroup == 1;
-  Halide::RDom r(0, i32(attrs.kernel.w), 0, i32(attrs.kernel.h), 0, i32(inPerGroup), "r");
   // Without groups every output channel reads every input channel: no division by the
   // group size, which would keep a vector across output channels from loading its
   // input as one broadcast.
@@ -295,7 +319,8 @@ Halide::Func lowerConv2d(const lower::LowerContext &context) {
   }
   Halide::Func sum(context.funcName + "_acc");
   sum(x, y, c, n) = bias;
-  sum(x, y, c, n) += weight * input(ix, iy, inChannel, n);
+  sum(x, y, c, n) +=
+      weight * (decimated ? input(x, r.x, iy, inChannel, n) : input(ix, iy, inChannel, n));
   *context.accumulator = sum;
   Halide::Func out = lower::newFunc(context);
   out(x, y, c, n) = sum(x, y, c, n);

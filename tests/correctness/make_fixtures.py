@@ -514,6 +514,35 @@ case("conv2d_channel_vectors_padded_block_under_pool",
      [Input("x", [1, 8, 12, 10])],
      [Layer("c", "conv2d", "x", out_channels=68, kernel_size=3, padding=1),
       Layer("m", "max_pool2d", "c", kernel_size=2)], ["m"])
+# Strides of 3 and more but powers of two read a window input stored decimated, one copy
+# per kernel column (ops/Conv2d.cpp, storesDecimatedColumns; Halide 14 crashed on stride-3
+# vector loads); stride 4 keeps its strided loads.
+case("conv2d_stride3_grouped_1x1",
+     "grouped 1x1 of stride (1, 3) on one 13-pixel row (random DAG 400067: SIGSEGV before)",
+     [Input("x", [1, 2, 1, 13])],
+     [Layer("c", "conv2d", "x", out_channels=4, kernel_size=1, stride=(1, 3), groups=2)], ["c"])
+case("conv2d_stride3_dilated_reflect",
+     "3x3 of stride 3, dilation 2, padding 2 by reflection, across x",
+     [Input("x", [1, 3, 9, 40])],
+     [Layer("c", "conv2d", "x", out_channels=8, kernel_size=3, stride=3, padding=2,
+            dilation=2, padding_mode="reflect"), Layer("r", "relu", "c")], ["r"])
+case("conv2d_stride3_channel_vectors",
+     "3x3 of stride 3 on 7-pixel rows, 32 channels: channel vectors, padding taps left out",
+     [Input("x", [1, 8, 7, 20])],
+     [Layer("c", "conv2d", "x", out_channels=32, kernel_size=3, stride=3, padding=1)], ["c"])
+case("conv2d_stride3_depthwise",
+     "depthwise 3x3 of stride 3, padding 1, 8 channels on 25-pixel rows",
+     [Input("x", [1, 8, 6, 25])],
+     [Layer("c", "conv2d", "x", out_channels=8, kernel_size=3, stride=3, padding=1, groups=8,
+            bias=False), Layer("bn", "batch_norm", "c")], ["bn"])
+case("conv2d_stride6_wide_kernel",
+     "7x7 of stride 6 (wider than the stride), padding 3, 16 channels on 5-pixel rows",
+     [Input("x", [1, 4, 12, 30])],
+     [Layer("c", "conv2d", "x", out_channels=16, kernel_size=7, stride=6, padding=3)], ["c"])
+case("conv2d_stride4_patchify",
+     "4x4 of stride 4 (patches) on 160-pixel rows: 40 outputs across x",
+     [Input("x", [1, 3, 8, 160])],
+     [Layer("c", "conv2d", "x", out_channels=8, kernel_size=4, stride=4)], ["c"])
 # Stored alone, narrow rows of one register block leave out the taps that read zero
 # padding (ops/Conv2d.cpp, skipsPaddingTaps): asymmetric padding, padding wider than
 # the kernel reaches (whole rows and columns of bias alone), stride with dilation, and
