@@ -625,6 +625,27 @@ case("conv_host_pointwise_inverted_residual",
       Layer("db", "batch_norm", "d"), Layer("dr", "relu6", "db"),
       Layer("p", "conv2d", "dr", out_channels=8, kernel_size=1, bias=False),
       Layer("pb", "batch_norm", "p"), Layer("a", "add", "pb", "x")], ["a"])
+# The depthwise convolution per row of a 1x1 host slides its padded input along the
+# host's rows (schedule/Fused.cpp, slideWindowInput): stride 2, dilation 2 (5 rows read,
+# 8 stored), reflect padding, and chunks of uneven length.
+case("conv_host_pointwise_depthwise_stride2",
+     "dw 3x3 of stride 2 per row of a 1x1 host (two new padded rows per row), 33 rows",
+     [Input("x", [1, 8, 33, 96])],
+     [Layer("e", "conv2d", "x", out_channels=96, kernel_size=1, bias=False),
+      Layer("er", "relu6", "e"),
+      Layer("d", "conv2d", "er", out_channels=96, kernel_size=3, stride=2, padding=1, groups=96,
+            bias=False),
+      Layer("dr", "relu6", "d"),
+      Layer("p", "conv2d", "dr", out_channels=16, kernel_size=1)], ["p"])
+case("conv_host_pointwise_depthwise_dilated_reflect",
+     "dw 3x3 dilated 2, reflect padding 2, per row of a 1x1 host (fold 8), 29 rows",
+     [Input("x", [1, 8, 29, 40])],
+     [Layer("e", "conv2d", "x", out_channels=64, kernel_size=1, bias=False),
+      Layer("eb", "batch_norm", "e"), Layer("er", "relu", "eb"),
+      Layer("d", "conv2d", "er", out_channels=64, kernel_size=3, padding=2, dilation=2,
+            groups=64, padding_mode="reflect"),
+      Layer("p", "conv2d", "d", out_channels=8, kernel_size=1, bias=False),
+      Layer("pb", "batch_norm", "p"), Layer("a", "add", "pb", "x")], ["a"])
 case("conv_host_winograd_two_levels",
      "random DAG 220001: two Winograd convs slide under a Winograd host (c1 keeps its span's fold)",
      [Input("x", [1, 16, 47, 151])],
