@@ -17,10 +17,27 @@ int vectorWidthFor(const Halide::Target &target, int64_t innermostExtent) {
   return width >= 4 ? width : 0;
 }
 
+namespace {
+
+/// Whether blocks of two vectors across a row of `width` compute no more pixels than
+/// blocks of one: the last block of a row is shifted inwards and recomputes what it
+/// overlaps, so a row of 38 is 64 pixels in blocks of 32 and 48 in blocks of 16. Where
+/// two vectors cost more pixels, one vector is faster even though each broadcast then
+/// feeds half the FMAs: bench/variants/odd.cnn (rows of 77 and 38) 0.570 -> 0.459 ms,
+/// odd24.cnn unfused 2.1-2.2 -> 1.7 ms (one core, AMD EPYC Zen 4); no convolution of
+/// ../shared/nets changes.
+bool twoVectorsPay(int64_t width, int vector) {
+  const int64_t rest = width % (2 * vector);
+  return rest == 0 || rest > vector;
+}
+
+} // namespace
+
 Tiling tilingFor(const ir::Shape &shape, const Halide::Target &target, int rowsPerTile) {
   Tiling tiling;
   tiling.vector = vectorWidthFor(target, shape.back());
-  if (tiling.vector >= 16 && shape.back() >= 2 * tiling.vector)
+  if (tiling.vector >= 16 && shape.back() >= 2 * tiling.vector &&
+      twoVectorsPay(shape.back(), tiling.vector))
     tiling.xVectors = 2;
   if (shape.size() == 4)
     tiling.rowsPerTile = rowsPerTile;

@@ -34,7 +34,8 @@ int vectorWidthFor(const Halide::Target &target, int64_t innermostExtent);
 /// A tiling for a stage of `shape`: the target's vector width, up to 8 output channels
 /// per block, and two vectors of x per block where there are 32 vector registers
 /// (AVX-512): 16 accumulators, and each weight broadcast feeds two FMAs. AVX2's 16
-/// registers hold 8 accumulators and the operands.
+/// registers hold 8 accumulators and the operands. Rows whose blocks of two vectors
+/// would compute more pixels than blocks of one (38 pixels: 64 against 48) take one.
 Tiling tilingFor(const ir::Shape &shape, const Halide::Target &target, int rowsPerTile);
 
 /// The functions of one stage. Only `stored` is required.
