@@ -122,8 +122,9 @@ struct LowerContext {
   bool unclampedRows = false;
   /// The schedule unrolls this layer's rows and taps where its rows are narrow
   /// (LowerOptions::skipPaddingTaps): a convolution may then sum over the taps inside
-  /// its input only, each unrolled tap's test a constant, and says so here.
+  /// its input only, each unrolled tap's test a constant.
   bool skipPaddingTaps = false;
+  /// Where a convolution says it did (LoweredTensor::paddingTapsSkipped).
   bool *paddingTapsSkipped = nullptr;
 };
 

@@ -853,9 +853,9 @@ bool slidesWindowInput(const Graph &graph, const FusionPlan &plan, NodeId head,
 /// (scheduleInnerStage): the `windowRows` input rows of each output row, copied anew
 /// for every row. Stored per chunk of the host and computed per host row, folded to the
 /// rows one row reads, each padded row is made once instead (Halide's sliding window).
-/// bench/variants/mbv2.cnn, one core: 0.755-0.762 -> 0.70 ms (oneDNN 0.68); two
-/// threads 0.38-0.395 -> 0.355-0.40; intermediates 162 -> 306 KiB at one thread, 0.09
-/// of unfused's. Returns the decision in words.
+/// bench/variants/mbv2.cnn, builds alternating: one core 0.759-0.767 -> 0.704-0.706 ms
+/// (oneDNN 0.676-0.693), two threads 0.438-0.443 -> 0.355-0.39; intermediates 162 ->
+/// 306 KiB at one thread, 0.09 of unfused's. Returns the decision in words.
 std::string slideWindowInput(const StageFuncs &stage, const TileLoops &loops, int64_t windowRows,
                              const std::string &host) {
   const int fold = powerOfTwoAtLeast(windowRows);
