@@ -35,49 +35,43 @@ protected:
   std::unique_ptr<dsl::SourceFile> file_;
 };
 
+/// A network of one convolution `c` of `attrs` over an input of `shape`.
+std::string oneConv(const std::string &shape, const std::string &attrs) {
+  return "input x: f32[" + shape + "]\nc = conv2d(x, " + attrs + ")\noutput c\n";
+}
+
+const char *const kPadded3x3 = "out_channels=32, kernel_size=3, padding=1";
+
 TEST_F(PaddingTapsTest, ANarrowZeroPaddedConvolutionStoredAloneSkipsThem) {
-  const std::string body = "input x: f32[1, 8, 7, 7]\n"
-                           "c = conv2d(x, out_channels=32, kernel_size=3, padding=1)\n"
-                           "output c\n";
+  const std::string body = oneConv("1, 8, 7, 7", kPadded3x3);
   EXPECT_TRUE(skipped(body, "c"));
   EXPECT_TRUE(skipped(body, "c", schedule::ScheduleKind::Unfused));
 }
 
 TEST_F(PaddingTapsTest, TheAutoScheduleKeepsThem) {
   // An autoscheduler may vectorize x, where each tap's test would mask every load.
-  EXPECT_FALSE(skipped("input x: f32[1, 8, 7, 7]\n"
-                       "c = conv2d(x, out_channels=32, kernel_size=3, padding=1)\noutput c\n",
-                       "c", schedule::ScheduleKind::Auto));
+  EXPECT_FALSE(skipped(oneConv("1, 8, 7, 7", kPadded3x3), "c", schedule::ScheduleKind::Auto));
 }
 
 TEST_F(PaddingTapsTest, OtherPaddingModesKeepThem) {
   for (const char *mode : {"reflect", "replicate", "circular"})
-    EXPECT_FALSE(skipped(std::string("input x: f32[1, 8, 7, 7]\n"
-                                     "c = conv2d(x, out_channels=32, kernel_size=3, padding=1, "
-                                     "padding_mode=") +
-                             mode + ")\noutput c\n",
-                         "c"))
+    EXPECT_FALSE(
+        skipped(oneConv("1, 8, 7, 7", std::string(kPadded3x3) + ", padding_mode=" + mode), "c"))
         << mode;
 }
 
 TEST_F(PaddingTapsTest, NoPaddingNothingToSkip) {
-  EXPECT_FALSE(skipped("input x: f32[1, 8, 9, 9]\n"
-                       "c = conv2d(x, out_channels=32, kernel_size=3)\noutput c\n",
-                       "c"));
+  EXPECT_FALSE(skipped(oneConv("1, 8, 9, 9", "out_channels=32, kernel_size=3"), "c"));
 }
 
 TEST_F(PaddingTapsTest, RowsOfTwoRegisterBlocksKeepThem) {
   // 20 pixels are two chunks of 10 (narrowRowChunk): the tests would not be constants.
-  EXPECT_FALSE(skipped("input x: f32[1, 8, 5, 20]\n"
-                       "c = conv2d(x, out_channels=32, kernel_size=3, padding=1)\noutput c\n",
-                       "c"));
+  EXPECT_FALSE(skipped(oneConv("1, 8, 5, 20", kPadded3x3), "c"));
 }
 
 TEST_F(PaddingTapsTest, ChannelsBlockedAcrossXKeepThem) {
   // 8 channels: blocks of 8 with vectors across x (lower::convChannelBlock).
-  EXPECT_FALSE(skipped("input x: f32[1, 8, 7, 7]\n"
-                       "c = conv2d(x, out_channels=8, kernel_size=3, padding=1)\noutput c\n",
-                       "c"));
+  EXPECT_FALSE(skipped(oneConv("1, 8, 7, 7", "out_channels=8, kernel_size=3, padding=1"), "c"));
 }
 
 TEST_F(PaddingTapsTest, AConvolutionComputedPerRowOfAPoolingKeepsThem) {
